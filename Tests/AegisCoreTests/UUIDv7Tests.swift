@@ -1,0 +1,74 @@
+import AegisCore
+import Foundation
+import Testing
+
+@Suite struct UUIDv7Tests {
+    @Test func versionAndVariantBitsAreSet() {
+        for _ in 0..<1000 {
+            let id = UUIDv7.next()
+            #expect(id.version == 7)
+            #expect(id.variant == 0b10)
+            let text = id.description
+            let characters = Array(text)
+            #expect(characters[14] == "7")
+            #expect("89ab".contains(characters[19]))
+        }
+    }
+
+    @Test func partsLandInTheirFields() {
+        let id = UUIDv7(milliseconds: 0x0123_4567_89AB, randA: 0xFFFF, randB: .max)
+        #expect(id.description == "01234567-89ab-7fff-bfff-ffffffffffff")
+        #expect(id.milliseconds == 0x0123_4567_89AB)
+
+        let zero = UUIDv7(milliseconds: 0, randA: 0, randB: 0)
+        #expect(zero.description == "00000000-0000-7000-8000-000000000000")
+        #expect(zero.bytes == [0, 0, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test func timestampIsTheCurrentTime() {
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        let id = UUIDv7.next()
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        // The counter may borrow a millisecond or two when many ids are made within one.
+        #expect(id.milliseconds >= before)
+        #expect(id.milliseconds <= after + 2)
+    }
+
+    @Test func successiveIDsAreStrictlyIncreasingAsValuesAndText() {
+        let ids = (0..<20_000).map { _ in UUIDv7.next() }
+        for (earlier, later) in zip(ids, ids.dropFirst()) {
+            #expect(earlier < later)
+            #expect(earlier.description < later.description)
+        }
+        #expect(Set(ids).count == ids.count)
+    }
+
+    @Test func idsFromManyThreadsAreDistinct() async {
+        let batches = await withTaskGroup(of: [UUIDv7].self) { group in
+            for _ in 0..<4 {
+                group.addTask { (0..<2_000).map { _ in UUIDv7.next() } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let all = batches.flatMap { $0 }
+        #expect(Set(all).count == 8_000)
+        for batch in batches {
+            #expect(batch == batch.sorted())
+        }
+    }
+
+    @Test func textRoundTrips() {
+        let id = UUIDv7.next()
+        #expect(UUIDv7(id.description) == id)
+        #expect(UUIDv7(id.description.uppercased()) == id)
+    }
+
+    @Test(arguments: [
+        "", "not-a-uuid", "01234567-89ab-4fff-bfff-ffffffffffff", "01234567-89ab-7fff-cfff-ffffffffffff",
+        "01234567-89ab-7fff-bfff-fffffffffff", "01234567-89ab-7fff-bfff-fffffffffffff",
+        "0123456789ab-7fff-bfff-ffffffffffff-", "01234567-89ab-7fff-bfff-fffffffffffg",
+    ])
+    func rejectsOtherText(_ text: String) {
+        #expect(UUIDv7(text) == nil)
+    }
+}
