@@ -116,19 +116,23 @@ public struct HTTPRequestParser: Sendable {
     private mutating func line(
         in buffer: UnsafeRawBufferPointer, endingAt end: Int
     ) throws(HTTPParseError) -> HTTPRequestHead? {
+        // Limits first, as for an unterminated line, so the verdict never depends on how the bytes
+        // were split across reads.
+        if let headerStart {
+            if end + 1 - headerStart > limits.maxHeaderBytes { throw HTTPParseError(.headersTooLarge) }
+        } else if end - 1 > limits.maxRequestLineBytes {
+            throw HTTPParseError(.requestLineTooLong)
+        }
         guard end > lineStart, buffer[end - 1] == HTTPSyntax.cr else { throw HTTPParseError(.bareLineFeed) }
         let content = UnsafeRawBufferPointer(rebasing: buffer[lineStart..<(end - 1)])
 
-        guard let headerStart else {
+        guard headerStart != nil else {
             // The request line; RFC 9112 §2.2 asks servers to ignore empty lines before it.
-            if end - 1 > limits.maxRequestLineBytes { throw HTTPParseError(.requestLineTooLong) }
             if content.isEmpty { return nil }
             try builder.requestLine(content)
-            self.headerStart = end + 1
+            headerStart = end + 1
             return nil
         }
-
-        if end + 1 - headerStart > limits.maxHeaderBytes { throw HTTPParseError(.headersTooLarge) }
         if content.isEmpty { return try builder.finish(limits: limits) }
         if builder.headers.count >= limits.maxHeaderCount { throw HTTPParseError(.tooManyHeaders) }
         try builder.headerLine(content)
