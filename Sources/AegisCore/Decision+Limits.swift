@@ -16,7 +16,7 @@ extension Decision {
         let burstReset = wholeSeconds(outcome.burstResetMs)
         let rateReset = wholeSeconds(outcome.rateResetMs)
         let quotaReset = wholeSeconds(outcome.quotaResetMs)
-        let quotaLeft = max(0, plan.monthlyQuota - outcome.quotaUsed)
+        let quotaLeft = max(0, saturating(plan.monthlyQuota, minus: outcome.quotaUsed))
         let rateRemaining = max(0, outcome.rateRemaining)
         var headers = [
             Header(
@@ -39,15 +39,15 @@ extension Decision {
             hitReset = burstReset
             body = .limitExceeded(
                 limit: Int64(plan.burstRPS), window: "1s",
-                current: Int64(plan.burstRPS) - Int64(outcome.burstRemaining) + Int64(cost))
+                current: current(used: saturating(Int64(plan.burstRPS), minus: Int64(outcome.burstRemaining)), cost))
         case .rateExceeded:
             hitReset = rateReset
             body = .limitExceeded(
                 limit: Int64(plan.sustainedRPM), window: "60s",
-                current: Int64(plan.sustainedRPM) - Int64(outcome.rateRemaining) + Int64(cost))
+                current: current(used: saturating(Int64(plan.sustainedRPM), minus: Int64(outcome.rateRemaining)), cost))
         case .quotaExceeded:
             hitReset = quotaReset
-            body = .limitExceeded(limit: plan.monthlyQuota, window: "month", current: outcome.quotaUsed + Int64(cost))
+            body = .limitExceeded(limit: plan.monthlyQuota, window: "month", current: current(used: outcome.quotaUsed, cost))
         default:
             return outcome.reason.allows
                 ? Decision(reason: outcome.reason, tenantID: tenantID, headers: headers)
@@ -91,6 +91,20 @@ extension Decision {
         case .burstExceeded, .rateExceeded, .quotaExceeded: "Rate limit exceeded"
         case .ok, .quotaOverage, .failOpen: "OK"
         }
+    }
+
+    /// The count a denied check would have reached: what is used plus its cost.
+    private static func current(used: Int64, _ cost: Int) -> Int64 {
+        let (sum, overflow) = used.addingReportingOverflow(Int64(cost))
+        return overflow ? .max : sum
+    }
+
+    /// `value - subtrahend`, pinned to Int64's range; limits come from configuration, so extreme
+    /// values must give odd headers rather than a trap.
+    private static func saturating(_ value: Int64, minus subtrahend: Int64) -> Int64 {
+        let (difference, overflow) = value.subtractingReportingOverflow(subtrahend)
+        guard overflow else { return difference }
+        return subtrahend < 0 ? .max : .min
     }
 
     /// Milliseconds as whole seconds, rounded up; negative values count as zero.
