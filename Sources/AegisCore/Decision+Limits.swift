@@ -47,7 +47,8 @@ extension Decision {
                 current: current(used: saturating(Int64(plan.sustainedRPM), minus: Int64(outcome.rateRemaining)), cost))
         case .quotaExceeded:
             hitReset = quotaReset
-            body = .limitExceeded(limit: plan.monthlyQuota, window: "month", current: current(used: outcome.quotaUsed, cost))
+            body = .limitExceeded(
+                limit: plan.monthlyQuota, window: "month", current: current(used: outcome.quotaUsed, cost))
         default:
             return outcome.reason.allows
                 ? Decision(reason: outcome.reason, tenantID: tenantID, headers: headers)

@@ -55,7 +55,9 @@ func monthWindowIsThatMonthsLength(_ month: Int, _ days: Int) {
     #expect(Decision.monthSeconds(february) == 31 * 86_400)
 }
 
-@Test(arguments: [(Int64(0), Int64(0)), (1, 1), (999, 1), (1000, 1), (1001, 2), (59_999, 60), (-5, 0), (.max, 9_223_372_036_854_776)])
+@Test(arguments: [
+    (Int64(0), Int64(0)), (1, 1), (999, 1), (1000, 1), (1001, 2), (59_999, 60), (-5, 0), (.max, 9_223_372_036_854_776),
+])
 func resetSecondsRoundUp(_ milliseconds: Int64, _ seconds: Int64) {
     #expect(Decision.wholeSeconds(milliseconds) == seconds)
 }

@@ -25,10 +25,17 @@ private let seeds: [String] = [
     #"{"headers":{"authorization":"bearer   tok"},"type":"check","cost":1000000}"#,
 ]
 
-private let fragments: [[UInt8]] = [
-    "\"", "\\", "{", "}", "[", "]", ",", ":", "\\u", "\\ud800", "\\udc00", "\\u00e9", "null", "true", "-", ".", "e",
-    "0", "9", "1e999", "\"cost\":", "\"id\":", "\"headers\":{", " ", "\n", "\r\n",
-].map { Array($0.utf8) } + [[0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xED, 0xA0, 0x80], [0xF0, 0x9F], [0xFF]]
+/// Pieces that steer mutations toward the parser's edges: structure, escapes, numbers, bad UTF-8.
+private let fragments: [[UInt8]] = textFragments.map { Array($0.utf8) } + byteFragments
+
+private let textFragments = [
+    "\"", "\\", "{", "}", "[", "]", ",", ":", "\\u", "\\ud800", "\\udc00", "\\u00e9", "null", "true", "-", ".",
+    "e", "0", "9", "1e999", "\"cost\":", "\"id\":", "\"headers\":{", " ", "\n", "\r\n",
+]
+
+private let byteFragments: [[UInt8]] = [
+    [0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xED, 0xA0, 0x80], [0xF0, 0x9F], [0xFF],
+]
 
 private func mutate(_ input: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
     var bytes = input

@@ -103,7 +103,8 @@ private let ids: [String?] = [nil, "7", "-0", "1e3", "1.5E-7", #""req-1""#, #""Ã
     for id in ids {
         for (redis, postgres) in [(true, true), (true, false), (false, true), (false, false)] {
             var out: [UInt8] = []
-            ReplyEncoder.appendHealthReply(rawID: id.map { Array($0.utf8) }, redisUp: redis, postgresUp: postgres, to: &out)
+            ReplyEncoder.appendHealthReply(
+                rawID: id.map { Array($0.utf8) }, redisUp: redis, postgresUp: postgres, to: &out)
             documents.append(out)
         }
     }

@@ -61,7 +61,8 @@ func lengthPrefixed(_ text: String) -> [UInt8] {
 
 @Test func lineModeIsChosenOnlyByAnOpeningBrace() {
     var decoder = FrameDecoder()
-    #expect(Array(" {}\n".utf8).withUnsafeBytes { decoder.next(in: $0) } == .failure(.tooLarge(0x207B7D0A, limit: 65536)))
+    #expect(
+        Array(" {}\n".utf8).withUnsafeBytes { decoder.next(in: $0) } == .failure(.tooLarge(0x207B_7D0A, limit: 65536)))
     #expect(decoder.mode == .lengthPrefixed)
 }
 

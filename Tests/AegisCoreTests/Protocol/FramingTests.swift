@@ -34,7 +34,9 @@ import Testing
 @Test(arguments: [FramingMode.lengthPrefixed, .lines])
 func framedRepliesDecodeAsFrames(_ mode: FramingMode) {
     var out: [UInt8] = []
-    let decisions: [Decision] = [.denied(.missingKey), .denied(.badRequest, message: "line\nbreak"), .failOpen(tenantID: "t")]
+    let decisions: [Decision] = [
+        .denied(.missingKey), .denied(.badRequest, message: "line\nbreak"), .failOpen(tenantID: "t"),
+    ]
     for decision in decisions {
         let start = Framing.beginReply(&out, mode: mode)
         ReplyEncoder.appendCheckReply(decision, rawID: nil, to: &out)

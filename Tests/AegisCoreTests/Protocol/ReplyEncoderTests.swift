@@ -76,11 +76,15 @@ func everyReasonEncodesConsistently(_ decision: Decision) throws {
     }
 }
 
-@Test(arguments: ["1", "-0", "1e3", "1.5E-7", #""""#, #""a\"b""#, #""é\u00e9😀\ud83d\ude00""#, "123456789012345678901234567890"])
+@Test(arguments: [
+    "1", "-0", "1e3", "1.5E-7", #""""#, #""a\"b""#, #""é\u00e9😀\ud83d\ude00""#, "123456789012345678901234567890",
+])
 func echoesTheIDVerbatim(_ token: String) {
     let check = text { ReplyEncoder.appendCheckReply(.denied(.invalidKey), rawID: Array(token.utf8), to: &$0) }
     #expect(check.hasPrefix(#"{"id":"# + token + #","allow":false"#))
-    let health = text { ReplyEncoder.appendHealthReply(rawID: Array(token.utf8), redisUp: true, postgresUp: false, to: &$0) }
+    let health = text {
+        ReplyEncoder.appendHealthReply(rawID: Array(token.utf8), redisUp: true, postgresUp: false, to: &$0)
+    }
     #expect(health == #"{"id":"# + token + #","message":"hoho","redis":"up","postgres":"down"}"#)
 }
 
@@ -120,7 +124,8 @@ func echoesTheIDVerbatim(_ token: String) {
 }
 
 @Test func givesEveryDenialABody() throws {
-    let reply = try object(text { ReplyEncoder.appendCheckReply(Decision(reason: .quotaExceeded), rawID: nil, to: &$0) })
+    let reply = try object(
+        text { ReplyEncoder.appendCheckReply(Decision(reason: .quotaExceeded), rawID: nil, to: &$0) })
     #expect((reply["body"] as? [String: String])?["error"] == "Rate limit exceeded")
     let allowed = try object(
         text { ReplyEncoder.appendCheckReply(Decision(reason: .ok, body: .error("x")), rawID: nil, to: &$0) })
@@ -131,5 +136,7 @@ func echoesTheIDVerbatim(_ token: String) {
     #expect(
         text { DenyBody.limitExceeded(limit: 100_000, window: "month", current: 100_003).appendBodyJSON(to: &$0) }
             == #"{"error":"Rate limit exceeded","limit":100000,"window":"month","current":100003}"#)
-    #expect(text { DenyBody.error("Tenant \"x\" suspended").appendBodyJSON(to: &$0) } == #"{"error":"Tenant \"x\" suspended"}"#)
+    #expect(
+        text { DenyBody.error("Tenant \"x\" suspended").appendBodyJSON(to: &$0) }
+            == #"{"error":"Tenant \"x\" suspended"}"#)
 }
