@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "aegisd", targets: ["aegisd"]),
         .executable(name: "aegis", targets: ["aegis"]),
+        .executable(name: "aegis-bench", targets: ["aegis-bench"]),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -30,11 +31,13 @@ let package = Package(
 
         .executableTarget(name: "aegisd", dependencies: ["AegisDaemon"]),
         .executableTarget(name: "aegis", dependencies: ["AegisAdmin"]),
+        // The load generator behind deploy/bench.
+        .executableTarget(name: "aegis-bench", dependencies: ["AegisCore"]),
 
         .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
         .testTarget(name: "AegisRedisTests", dependencies: ["AegisRedis"]),
         .testTarget(name: "AegisStoreTests", dependencies: ["AegisStore", "AegisAdmin"]),
-        .testTarget(name: "AegisDaemonTests", dependencies: ["AegisDaemon", "AegisAdmin"]),
+        .testTarget(name: "AegisDaemonTests", dependencies: ["AegisDaemon", "AegisAdmin", "AegisRedis", "aegisd", "aegis", "aegis-bench"]),
         .testTarget(name: "AegisAdminTests", dependencies: ["AegisAdmin"]),
     ]
 )

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The servers and binaries the test command provides.
+enum TestEnvironment {
+    static var redisURL: String { required("AEGIS_TEST_REDIS_URL") }
+    static var databaseURL: String { required("AEGIS_TEST_DATABASE_URL") }
+
+    /// Where `aegisd` and `aegis` were built: beside the test runner, unless `AEGIS_TEST_BIN_DIR` says.
+    static var binDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["AEGIS_TEST_BIN_DIR"] {
+            return URL(fileURLWithPath: dir)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("aegisd").path),
+            url.pathComponents.count > 1
+        {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func binary(_ name: String) -> String {
+        binDirectory.appendingPathComponent(name).path
+    }
+
+    /// A fresh directory under /tmp, short enough for a Unix socket path.
+    static func temporaryDirectory() -> String {
+        let path = "/tmp/aegis-t-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func required(_ name: String) -> String {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            Issue.record("\(name) is not set: run the tests through deploy/test, which starts the servers")
+            return "unset://\(name)"
+        }
+        return value
+    }
+}
+
+/// Runs a command to completion and captures its output.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func runCommand(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}

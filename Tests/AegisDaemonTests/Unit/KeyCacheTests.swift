@@ -1,0 +1,87 @@
+import AegisCore
+import Testing
+
+@testable import AegisDaemon
+
+@Suite struct KeyCacheTests {
+    private func digest(_ seed: UInt8) -> KeyDigest {
+        let bytes = [UInt8](repeating: seed, count: 32)
+        return bytes.withUnsafeBytes { KeyDigest($0) }
+    }
+
+    private func key(_ id: String, tenant: String = "t", plan: String = "p", active: Bool = true) -> CachedKey {
+        CachedKey(
+            keyID: id, tenantID: tenant, tenantActive: active, planID: plan,
+            plan: Plan(burstRPS: 1, sustainedRPM: 1, monthlyQuota: 1, enforcement: .hard))
+    }
+
+    @Test func firstMissLoadsAndLaterMissesWait() {
+        var cache = KeyCache<Int>(capacity: 100)
+        #expect(cache.lookup(digest(1), now: 0, waiter: 1) == .pending(load: true))
+        #expect(cache.lookup(digest(1), now: 0, waiter: 2) == .pending(load: false))
+        #expect(cache.complete(digest(1), with: key("k"), now: 0) == [1, 2])
+        #expect(cache.lookup(digest(1), now: 0, waiter: 3) == .known(key("k")))
+    }
+
+    @Test func unknownKeysAreRememberedForTheNegativeTTL() {
+        var cache = KeyCache<Int>(capacity: 100, negativeTTLMs: 1_000)
+        _ = cache.lookup(digest(2), now: 0, waiter: 1)
+        _ = cache.complete(digest(2), with: nil, now: 0)
+        #expect(cache.lookup(digest(2), now: 999, waiter: 2) == .unknown)
+        #expect(cache.lookup(digest(2), now: 1_000, waiter: 3) == .pending(load: true))
+    }
+
+    @Test func aFailedLoadReleasesItsWaitersAndForgetsTheMiss() {
+        var cache = KeyCache<Int>(capacity: 100)
+        _ = cache.lookup(digest(3), now: 0, waiter: 7)
+        #expect(cache.fail(digest(3)) == [7])
+        #expect(cache.lookup(digest(3), now: 0, waiter: 8) == .pending(load: true))
+    }
+
+    @Test func changesSelectTheEntriesToReload() {
+        var cache = KeyCache<Int>(capacity: 100)
+        for (seed, cached) in [(1, key("k1", tenant: "a", plan: "x")), (2, key("k2", tenant: "b", plan: "x"))] {
+            _ = cache.lookup(digest(UInt8(seed)), now: 0, waiter: 0)
+            _ = cache.complete(digest(UInt8(seed)), with: cached, now: 0)
+        }
+        _ = cache.lookup(digest(9), now: 0, waiter: 0)
+        _ = cache.complete(digest(9), with: nil, now: 0)
+
+        #expect(cache.affected(by: .tenant("a")) == [digest(1)])
+        #expect(Set(cache.affected(by: .plan("x"))) == [digest(1), digest(2)])
+        #expect(cache.affected(by: .plan("y")).isEmpty)
+        // A key change also forgets unknown keys: one of them may be the key just created.
+        #expect(cache.affected(by: .key("k2")) == [digest(2)])
+        #expect(cache.lookup(digest(9), now: 0, waiter: 1) == .pending(load: true))
+    }
+
+    @Test func sizeStaysBounded() {
+        var cache = KeyCache<Int>(capacity: 64)
+        for seed in 0..<200 {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            bytes[0] = UInt8(seed)
+            let digest = bytes.withUnsafeBytes { KeyDigest($0) }
+            _ = cache.lookup(digest, now: 0, waiter: seed)
+            _ = cache.complete(digest, with: key("k\(seed)"), now: 0)
+        }
+        #expect(cache.count <= 64)
+    }
+
+    @Test func digestHexMatchesTheStoredHash() {
+        let raw = "ak_example"
+        let bytes = Array(raw.utf8).withUnsafeBytes { APIKey.sha256($0) }
+        let digest = bytes.withUnsafeBytes { KeyDigest($0) }
+        #expect(digest.hex == APIKey.hash(raw))
+    }
+}
+
+extension KeyCache.Lookup: Equatable where Waiter: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.known(let a), .known(let b)): a == b
+        case (.unknown, .unknown): true
+        case (.pending(let a), .pending(let b)): a == b
+        default: false
+        }
+    }
+}
