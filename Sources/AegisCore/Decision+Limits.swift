@@ -18,19 +18,37 @@ extension Decision {
         let quotaReset = wholeSeconds(outcome.quotaResetMs)
         let quotaLeft = max(0, saturating(plan.monthlyQuota, minus: outcome.quotaUsed))
         let rateRemaining = max(0, outcome.rateRemaining)
-        var headers = [
-            Header(
-                "RateLimit-Policy",
-                "\"burst\";q=\(plan.burstRPS);w=1, \"minute\";q=\(plan.sustainedRPM);w=60, "
-                    + "\"month\";q=\(plan.monthlyQuota);w=\(monthSeconds(outcome))"),
-            Header(
-                "RateLimit",
-                "\"burst\";r=\(max(0, outcome.burstRemaining));t=\(burstReset), "
-                    + "\"minute\";r=\(rateRemaining);t=\(rateReset), \"month\";r=\(quotaLeft);t=\(quotaReset)"),
-            Header("X-RateLimit-Limit", String(plan.sustainedRPM)),
-            Header("X-RateLimit-Remaining", String(rateRemaining)),
-            Header("X-RateLimit-Reset", String(rateReset)),
-        ]
+        let policy = HeaderValueWriter.string { value in
+            value.append(#""burst";q="#)
+            value.append(Int64(plan.burstRPS))
+            value.append(#";w=1, "minute";q="#)
+            value.append(Int64(plan.sustainedRPM))
+            value.append(#";w=60, "month";q="#)
+            value.append(plan.monthlyQuota)
+            value.append(";w=")
+            value.append(Int64(monthSeconds(outcome)))
+        }
+        let state = HeaderValueWriter.string { value in
+            value.append(#""burst";r="#)
+            value.append(Int64(max(0, outcome.burstRemaining)))
+            value.append(";t=")
+            value.append(burstReset)
+            value.append(#", "minute";r="#)
+            value.append(Int64(rateRemaining))
+            value.append(";t=")
+            value.append(rateReset)
+            value.append(#", "month";r="#)
+            value.append(quotaLeft)
+            value.append(";t=")
+            value.append(quotaReset)
+        }
+        var headers: [Header] = []
+        headers.reserveCapacity(6)
+        headers.append(Header("RateLimit-Policy", policy))
+        headers.append(Header("RateLimit", state))
+        headers.append(Header("X-RateLimit-Limit", String(plan.sustainedRPM)))
+        headers.append(Header("X-RateLimit-Remaining", String(rateRemaining)))
+        headers.append(Header("X-RateLimit-Reset", String(rateReset)))
 
         let body: DenyBody?
         let hitReset: Int64
@@ -142,6 +160,55 @@ extension Decision {
         let monthIndex = (5 * dayOfYear + 2) / 153
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
+    }
+}
+
+/// Writes a short ASCII header value straight into a new string's storage: on the check path this
+/// is several times faster than interpolation.
+private struct HeaderValueWriter {
+    /// Room for every value built here: three list items of fixed text and 20-digit numbers.
+    private static let capacity = 256
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private var count = 0
+
+    static func string(_ build: (inout HeaderValueWriter) -> Void) -> String {
+        String(unsafeUninitializedCapacity: capacity) { buffer in
+            var writer = HeaderValueWriter(buffer: buffer)
+            build(&writer)
+            return writer.count
+        }
+    }
+
+    private init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    mutating func append(_ text: StaticString) {
+        guard count + text.utf8CodeUnitCount <= buffer.count else { return }
+        for offset in 0..<text.utf8CodeUnitCount { buffer[count + offset] = text.utf8Start[offset] }
+        count += text.utf8CodeUnitCount
+    }
+
+    mutating func append(_ value: Int64) {
+        var magnitude = value.magnitude
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        guard count + digits + 1 <= buffer.count else { return }
+        if value < 0 {
+            buffer[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        count += digits
+        var index = count
+        repeat {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
     }
 }
 

@@ -16,18 +16,31 @@ public enum JSONWriter {
     /// Appends bytes that are valid UTF-8 as a JSON string literal, quotes included.
     /// - Warning: Invalid UTF-8 is copied as is and would make the output invalid JSON.
     public static func appendString(utf8 text: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + text.count + 2)
-        out.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<text.count {
-            let byte = text[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if runStart < index { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<index])) }
-            appendEscape(for: byte, to: &out)
-            runStart = index + 1
+        // Measure first, grow once, then write in place: far cheaper than appending piece by piece.
+        var length = text.count + 2
+        for byte in text where needsEscape(byte) { length += escapeLength(of: byte) - 1 }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
+        out.withUnsafeMutableBufferPointer { buffer in
+            var index = start
+            buffer[index] = UInt8(ascii: "\"")
+            index += 1
+            if length == text.count + 2 {
+                let tail = UnsafeMutableBufferPointer(rebasing: buffer[index...])
+                UnsafeMutableRawBufferPointer(tail).copyMemory(from: text)
+                index += text.count
+            } else {
+                for byte in text {
+                    if needsEscape(byte) {
+                        index = writeEscape(of: byte, to: buffer, at: index)
+                    } else {
+                        buffer[index] = byte
+                        index += 1
+                    }
+                }
+            }
+            buffer[index] = UInt8(ascii: "\"")
         }
-        if runStart < text.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart...])) }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Appends an integer in decimal, with a leading `-` when negative.
@@ -65,20 +78,40 @@ public enum JSONWriter {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    private static func appendEscape(for byte: UInt8, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\\"))
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func escapeLength(of byte: UInt8) -> Int {
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
-        case 0x0A: out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(UInt8(ascii: "t"))
-        case 0x08: out.append(UInt8(ascii: "b"))
-        case 0x0C: out.append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09, 0x08, 0x0C: 2
+        default: 6
+        }
+    }
+
+    /// Writes the escape for `byte` at `index`; returns the index after it.
+    private static func writeEscape(
+        of byte: UInt8, to buffer: UnsafeMutableBufferPointer<UInt8>, at index: Int
+    ) -> Int {
+        buffer[index] = UInt8(ascii: "\\")
+        let short: UInt8
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): short = byte
+        case 0x0A: short = UInt8(ascii: "n")
+        case 0x0D: short = UInt8(ascii: "r")
+        case 0x09: short = UInt8(ascii: "t")
+        case 0x08: short = UInt8(ascii: "b")
+        case 0x0C: short = UInt8(ascii: "f")
         default:
             let hex: StaticString = "0123456789abcdef"
-            out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            out.append(hex.utf8Start[Int(byte >> 4)])
-            out.append(hex.utf8Start[Int(byte & 0x0F)])
+            buffer[index + 1] = UInt8(ascii: "u")
+            buffer[index + 2] = UInt8(ascii: "0")
+            buffer[index + 3] = UInt8(ascii: "0")
+            buffer[index + 4] = hex.utf8Start[Int(byte >> 4)]
+            buffer[index + 5] = hex.utf8Start[Int(byte & 0x0F)]
+            return index + 6
         }
+        buffer[index + 1] = short
+        return index + 2
     }
 }
