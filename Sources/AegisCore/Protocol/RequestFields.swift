@@ -85,12 +85,31 @@ struct RequestFields {
     private static let costMessage = "\"cost\" must be an integer from 1 to \(CheckRequestDecoder.maxCost)"
 
     private static func field(named name: JSONStringToken, in reader: JSONReader) -> Field? {
-        var rawValue = 0
-        while let field = Field(rawValue: rawValue) {
-            if reader.equals(name, field.name) { return field }
-            rawValue += 1
+        guard !name.hasEscapes else {
+            var rawValue = 0
+            while let field = Field(rawValue: rawValue) {
+                if reader.equals(name, field.name) { return field }
+                rawValue += 1
+            }
+            return nil
         }
-        return nil
+        // Every name is told apart by its length and first byte, so one comparison settles it.
+        guard !name.content.isEmpty else { return nil }
+        let candidate: Field?
+        switch (name.content.count, reader.input[name.content.lowerBound]) {
+        case (2, _): candidate = .id
+        case (4, UInt8(ascii: "t")): candidate = .type
+        case (4, UInt8(ascii: "p")): candidate = .path
+        case (4, UInt8(ascii: "h")): candidate = .host
+        case (4, UInt8(ascii: "c")): candidate = .cost
+        case (6, _): candidate = .method
+        case (7, UInt8(ascii: "a")): candidate = .apiKey
+        case (7, UInt8(ascii: "h")): candidate = .headers
+        case (9, _): candidate = .clientIP
+        default: candidate = nil
+        }
+        guard let candidate, reader.equals(name, candidate.name) else { return nil }
+        return candidate
     }
 
     private mutating func readType(_ kind: JSONValueKind, _ reader: inout JSONReader) throws(JSONError) {
