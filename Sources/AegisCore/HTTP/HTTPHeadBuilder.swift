@@ -11,7 +11,9 @@ struct HTTPHeadBuilder {
     private(set) var headers: [Header] = []
 
     private var contentLength: Int?
-    private var transferEncodings: [Substring] = []
+    private var sawTransferEncoding = false
+    private var chunkedCodings = 0
+    private var otherCodings = 0
     private var hostCount = 0
     private var wantsClose = false
     private var wantsKeepAlive = false
@@ -46,6 +48,8 @@ struct HTTPHeadBuilder {
         method = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<methodEnd]), as: UTF8.self)
         target = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<targetEnd]), as: UTF8.self)
         guard Self.isAcceptedTargetForm(target) else { throw HTTPParseError(.invalidTarget) }
+        // Proxies send about ten fields; growing the array one doubling at a time would cost more.
+        headers.reserveCapacity(16)
     }
 
     private static func version(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPVersion {
@@ -109,6 +113,11 @@ struct HTTPHeadBuilder {
 
     /// Records the fields that decide framing and the connection's fate.
     private mutating func note(name: String, value: String) throws(HTTPParseError) {
+        // Most fields are none of these, and their lengths rule them out cheaply.
+        switch name.utf8.count {
+        case 4, 6, 10, 14, 17: break
+        default: return
+        }
         switch name {
         case "content-length":
             guard contentLength == nil else { throw HTTPParseError(.duplicateContentLength) }
@@ -117,13 +126,16 @@ struct HTTPHeadBuilder {
             else { throw HTTPParseError(.invalidContentLength) }
             contentLength = length
         case "transfer-encoding":
-            transferEncodings += HTTPSyntax.lowercasedListElements(value)
+            sawTransferEncoding = true
+            HTTPSyntax.forEachListElement(value) { coding in
+                if HTTPSyntax.equalsLowercased(coding, "chunked") { chunkedCodings += 1 } else { otherCodings += 1 }
+            }
         case "host":
             hostCount += 1
         case "connection":
-            for option in HTTPSyntax.lowercasedListElements(value) {
-                if option == "close" { wantsClose = true }
-                if option == "keep-alive" { wantsKeepAlive = true }
+            HTTPSyntax.forEachListElement(value) { option in
+                if HTTPSyntax.equalsLowercased(option, "close") { wantsClose = true }
+                if HTTPSyntax.equalsLowercased(option, "keep-alive") { wantsKeepAlive = true }
             }
         case "expect":
             expectsContinue = true
@@ -154,15 +166,16 @@ struct HTTPHeadBuilder {
     }
 
     private func framing() throws(HTTPParseError) -> HTTPBodyFraming {
-        guard !transferEncodings.isEmpty else {
+        guard sawTransferEncoding else {
             return contentLength.map { .contentLength($0) } ?? .none
         }
         // RFC 9112 §6.1: a Transfer-Encoding in HTTP/1.0 means faulty framing; §6.3: with a
         // Content-Length as well, the message is a smuggling attempt until proven otherwise.
         if version == .http10 { throw HTTPParseError(.invalidTransferEncoding) }
         if contentLength != nil { throw HTTPParseError(.conflictingFraming) }
-        if transferEncodings.filter({ $0 == "chunked" }).count > 1 { throw HTTPParseError(.invalidTransferEncoding) }
-        guard transferEncodings == ["chunked"] else { throw HTTPParseError(.unsupportedTransferEncoding) }
+        if otherCodings > 0 { throw HTTPParseError(.unsupportedTransferEncoding) }
+        // No coding at all is as ambiguous as chunked applied twice.
+        guard chunkedCodings == 1 else { throw HTTPParseError(.invalidTransferEncoding) }
         return .chunked
     }
 

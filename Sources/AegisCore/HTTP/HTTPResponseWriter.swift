@@ -16,13 +16,24 @@ enum HTTPResponseWriter {
     /// `name: value` and its CRLF; a name that is not a token, or that would reframe the response,
     /// is dropped, and control characters in the value become spaces.
     static func appendHeader(_ name: String, _ value: String, to out: inout [UInt8]) {
-        guard !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isToken), !isFraming(name) else { return }
-        append(name, to: &out)
-        append(": ", to: &out)
-        for byte in value.utf8 {
-            out.append(HTTPSyntax.isFieldValue(byte) ? byte : HTTPSyntax.space)
+        var name = name
+        var value = value
+        name.withUTF8 { name in
+            guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isToken), !isFraming(UnsafeRawBufferPointer(name)) else {
+                return
+            }
+            out.append(contentsOf: name)
+            out.append(HTTPSyntax.colon)
+            out.append(HTTPSyntax.space)
+            value.withUTF8 { bytes in
+                if bytes.allSatisfy(HTTPSyntax.isFieldValue) {
+                    out.append(contentsOf: bytes)
+                } else {
+                    for byte in bytes { out.append(HTTPSyntax.isFieldValue(byte) ? byte : HTTPSyntax.space) }
+                }
+            }
+            appendCRLF(to: &out)
         }
-        appendCRLF(to: &out)
     }
 
     static func appendHeader(_ name: String, _ value: Int, to out: inout [UInt8]) {
@@ -50,11 +61,9 @@ enum HTTPResponseWriter {
     }
 
     /// Headers the writer sets itself; one from elsewhere would contradict them.
-    private static func isFraming(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 10, 14, 17: ["connection", "content-length", "transfer-encoding"].contains(name.lowercased())
-        default: false
-        }
+    private static func isFraming(_ name: UnsafeRawBufferPointer) -> Bool {
+        HTTPSyntax.equalsLowercased(name, "connection") || HTTPSyntax.equalsLowercased(name, "content-length")
+            || HTTPSyntax.equalsLowercased(name, "transfer-encoding")
     }
 
     static func reasonPhrase(_ status: Int) -> String {

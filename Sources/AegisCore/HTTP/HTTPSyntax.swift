@@ -38,6 +38,15 @@ enum HTTPSyntax {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
+    /// Whether `bytes`, with ASCII letters lower-cased, are `lowercased`.
+    static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ lowercased: StaticString) -> Bool {
+        guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
+        for index in 0..<bytes.count where self.lowercased(bytes[index]) != lowercased.utf8Start[index] {
+            return false
+        }
+        return true
+    }
+
     /// The value of a hexadecimal digit, or `nil`.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> Int? {
@@ -49,9 +58,23 @@ enum HTTPSyntax {
         }
     }
 
-    /// The comma-separated elements of a list-valued field, trimmed and lower-cased; empty ones dropped.
-    static func lowercasedListElements(_ value: String) -> [Substring] {
-        value.lowercased().split(separator: ",").map(trimmed).filter { !$0.isEmpty }
+    /// Calls `body` with each element of a comma-separated list value, without surrounding
+    /// spaces and tabs; empty elements are skipped, as RFC 9110 §5.6.1 asks of recipients.
+    static func forEachListElement(_ value: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
+                var first = start
+                var last = end
+                while first < last, isWhitespace(bytes[first]) { first += 1 }
+                while last > first, isWhitespace(bytes[last - 1]) { last -= 1 }
+                if first < last { body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[first..<last]))) }
+                start = end + 1
+            }
+        }
     }
 
     static func trimmed(_ text: Substring) -> Substring {

@@ -83,6 +83,9 @@ import Testing
         ("Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", .unsupportedTransferEncoding),
         ("Transfer-Encoding: chunked, chunked\r\n", .invalidTransferEncoding),
         ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", .invalidTransferEncoding),
+        ("Transfer-Encoding:\r\n", .invalidTransferEncoding),
+        ("Transfer-Encoding: , \t,\r\nContent-Length: 0\r\n", .conflictingFraming),
+        ("Transfer-Encoding: ,\r\n", .invalidTransferEncoding),
         ("Content-Length: 1048577\r\n", .bodyTooLarge),
     ])
     func rejectsAmbiguousFraming(lines: String, code: HTTPParseError.Code) {

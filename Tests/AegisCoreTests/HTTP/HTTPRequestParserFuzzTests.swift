@@ -30,9 +30,7 @@ import Testing
         var requests = 0
         for round in 0..<200_000 {
             let input = Self.makeInput(&random)
-            let cuts = (0..<Int.random(in: 1...3, using: &random)).map { _ in
-                Int.random(in: 0...input.count, using: &random)
-            }.sorted()
+            let cuts = (0...random.below(3)).map { _ in random.below(input.count + 1) }.sorted()
             let split = Self.checkedParse(input, cuts: cuts, limits: Self.limits)
             requests += split.heads.count
             // Every fourth input is parsed whole as well, which keeps the test to a few seconds.
@@ -51,23 +49,23 @@ import Testing
     }
 
     private static func makeInput(_ random: inout SplitMix64) -> [UInt8] {
-        if Int.random(in: 0..<10, using: &random) == 0 {
-            return (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        if random.below(10) == 0 {
+            return (0..<random.below(301)).map { _ in random.byte() }
         }
         var input: [UInt8] = []
-        for _ in 0..<Int.random(in: 1...3, using: &random) {
-            input += corpus[Int.random(in: 0..<corpus.count, using: &random)]
+        for _ in 0...random.below(3) {
+            input += corpus[random.below(corpus.count)]
         }
-        for _ in 0..<Int.random(in: 0...3, using: &random) where !input.isEmpty {
-            let at = Int.random(in: 0..<input.count, using: &random)
-            switch Int.random(in: 0..<5, using: &random) {
-            case 0: input[at] = UInt8.random(in: 0...255, using: &random)
-            case 1: input.insert(interesting[Int.random(in: 0..<interesting.count, using: &random)], at: at)
-            case 2: input.removeSubrange(at..<min(input.count, at + Int.random(in: 1...8, using: &random)))
+        for _ in 0..<random.below(4) where !input.isEmpty {
+            let at = random.below(input.count)
+            switch random.below(5) {
+            case 0: input[at] = random.byte()
+            case 1: input.insert(interesting[random.below(interesting.count)], at: at)
+            case 2: input.removeSubrange(at..<min(input.count, at + 1 + random.below(8)))
             case 3:
-                let end = min(input.count, at + Int.random(in: 1...40, using: &random))
+                let end = min(input.count, at + 1 + random.below(40))
                 input.insert(contentsOf: input[at..<end], at: at)
-            default: input.removeLast(Int.random(in: 0...min(input.count, 10), using: &random))
+            default: input.removeLast(random.below(min(input.count, 10) + 1))
             }
         }
         return input

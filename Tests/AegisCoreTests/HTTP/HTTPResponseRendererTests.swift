@@ -2,46 +2,13 @@ import Testing
 
 @testable import AegisCore
 
-/// A response as a client reads it; `nil` from `init` when the bytes are not exactly one
-/// well-framed HTTP/1.1 response.
-private struct Response {
-    var status: Int
-    var headers: [Header]
-    var body: String
-
-    init?(_ bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let headEnd = text.firstRange(of: "\r\n\r\n") else { return nil }
-        var lines = text[..<headEnd.lowerBound].split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
-        guard statusLine.count == 3, statusLine[0] == "HTTP/1.1", let status = Int(statusLine[1]) else { return nil }
-        self.status = status
-        headers = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":"), !line.contains("\r"), !line.contains("\n") else { return nil }
-            headers.append(Header(String(line[..<colon]), String(line[line.index(after: colon)...].dropFirst())))
-        }
-        body = String(text[headEnd.upperBound...])
-        guard headers.filter({ $0.name.lowercased() == "content-length" }).map(\.value) == ["\(body.utf8.count)"]
-        else { return nil }
-    }
-
-    /// The value of the one header named `name` (any case); `nil` when absent or repeated.
-    func header(_ name: String) -> String? {
-        let values = headers.filter { $0.name.lowercased() == name.lowercased() }
-        return values.count == 1 ? values[0].value : nil
-    }
-
-    var names: [String] { headers.map(\.name) }
-}
-
 private func render(
     _ decision: Decision, for route: BridgeRoute, keepAlive: Bool = true, version: HTTPVersion = .http11
-) throws -> Response {
+) throws -> HTTPTestResponse {
     var out: [UInt8] = Array("leading bytes stay".utf8)
     HTTPResponseRenderer.appendDecision(decision, for: route, keepAlive: keepAlive, version: version, to: &out)
     #expect(out.starts(with: "leading bytes stay".utf8))
-    return try #require(Response(Array(out.dropFirst(18))))
+    return try #require(HTTPTestResponse(Array(out.dropFirst(18))))
 }
 
 /// A decision for each reason, as the daemon would build it.
@@ -186,14 +153,14 @@ private func bodyJSON(_ decision: Decision) -> String {
     @Test func rendersHealth() throws {
         var out: [UInt8] = []
         HTTPResponseRenderer.appendHealth(redisUp: true, postgresUp: false, keepAlive: true, to: &out)
-        let response = try #require(Response(out))
+        let response = try #require(HTTPTestResponse(out))
         #expect(response.status == 200)
         #expect(response.body == #"{"message":"hoho","redis":"up","postgres":"down"}"#)
         #expect(response.header("Content-Type") == "application/json")
 
         out = []
         HTTPResponseRenderer.appendHealth(redisUp: false, postgresUp: true, keepAlive: false, to: &out)
-        let down = try #require(Response(out))
+        let down = try #require(HTTPTestResponse(out))
         #expect(down.status == 200 && down.header("Connection") == "close")
         #expect(down.body == #"{"message":"hoho","redis":"down","postgres":"up"}"#)
     }
@@ -201,13 +168,13 @@ private func bodyJSON(_ decision: Decision) -> String {
     @Test func rendersRejections() throws {
         var out: [UInt8] = []
         HTTPResponseRenderer.appendRejection(.notFound, keepAlive: true, to: &out)
-        let notFound = try #require(Response(out))
+        let notFound = try #require(HTTPTestResponse(out))
         #expect(notFound.status == 404 && notFound.body == #"{"error":"Not found"}"#)
         #expect(String(decoding: out, as: UTF8.self).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
 
         out = []
         HTTPResponseRenderer.appendRejection(.methodNotAllowed(allow: "GET"), keepAlive: true, to: &out)
-        let wrongMethod = try #require(Response(out))
+        let wrongMethod = try #require(HTTPTestResponse(out))
         #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "GET")
         #expect(wrongMethod.body == #"{"error":"Method not allowed"}"#)
     }
@@ -223,7 +190,7 @@ private func bodyJSON(_ decision: Decision) -> String {
     func rendersParseErrorsAndCloses(code: HTTPParseError.Code, status: Int, message: String) throws {
         var out: [UInt8] = []
         HTTPResponseRenderer.appendParseError(HTTPParseError(code), to: &out)
-        let response = try #require(Response(out))
+        let response = try #require(HTTPTestResponse(out))
         #expect(response.status == status)
         #expect(response.header("Connection") == "close")
         #expect(response.body == #"{"error":"\#(message)"}"#)

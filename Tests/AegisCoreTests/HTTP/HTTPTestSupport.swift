@@ -55,6 +55,39 @@ func parseHead(_ text: String) -> HTTPRequestHead? {
     return run.heads.count == 1 && run.error == nil ? run.heads[0] : nil
 }
 
+/// A response as a client reads it; `nil` from `init` when the bytes are not exactly one
+/// well-framed HTTP/1.1 response.
+struct HTTPTestResponse {
+    var status: Int
+    var headers: [Header]
+    var body: String
+
+    init?(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let headEnd = text.firstRange(of: "\r\n\r\n") else { return nil }
+        var lines = text[..<headEnd.lowerBound].split(separator: "\r\n", omittingEmptySubsequences: false)
+        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
+        guard statusLine.count == 3, statusLine[0] == "HTTP/1.1", let status = Int(statusLine[1]) else { return nil }
+        self.status = status
+        headers = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":"), !line.contains("\r"), !line.contains("\n") else { return nil }
+            headers.append(Header(String(line[..<colon]), String(line[line.index(after: colon)...].dropFirst())))
+        }
+        body = String(text[headEnd.upperBound...])
+        guard headers.filter({ $0.name.lowercased() == "content-length" }).map(\.value) == ["\(body.utf8.count)"]
+        else { return nil }
+    }
+
+    /// The value of the one header named `name` (any case); `nil` when absent or repeated.
+    func header(_ name: String) -> String? {
+        let values = headers.filter { $0.name.lowercased() == name.lowercased() }
+        return values.count == 1 ? values[0].value : nil
+    }
+
+    var names: [String] { headers.map(\.name) }
+}
+
 /// A small deterministic generator (SplitMix64), so a failing fuzz case can be replayed.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
@@ -67,5 +100,17 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SplitMix64 {
+    /// A number in `0..<bound`; cheaper than `Int.random(in:using:)` in debug builds, where the
+    /// fuzz tests spend most of their time making input.
+    mutating func below(_ bound: Int) -> Int {
+        Int(next() % UInt64(bound))
+    }
+
+    mutating func byte() -> UInt8 {
+        UInt8(truncatingIfNeeded: next())
     }
 }
