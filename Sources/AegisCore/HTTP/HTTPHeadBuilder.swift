@@ -17,7 +17,7 @@ struct HTTPHeadBuilder {
     private var hostCount = 0
     private var wantsClose = false
     private var wantsKeepAlive = false
-    private var expectsContinue = false
+    private var hasExpectation = false
 
     // MARK: Request line
 
@@ -138,7 +138,7 @@ struct HTTPHeadBuilder {
                 if HTTPSyntax.equalsLowercased(option, "keep-alive") { wantsKeepAlive = true }
             }
         case "expect":
-            expectsContinue = true
+            hasExpectation = true
         default:
             break
         }
@@ -159,7 +159,7 @@ struct HTTPHeadBuilder {
         var keepAlive = version == .http11 ? !wantsClose : wantsKeepAlive && !wantsClose
         // The answer comes before any body is read; a client still waiting for "100 Continue" could
         // then send its body or skip it, and the two would be framed differently. Closing is unambiguous.
-        if expectsContinue, body != .none, body != .contentLength(0) { keepAlive = false }
+        if hasExpectation, body != .none, body != .contentLength(0) { keepAlive = false }
 
         return HTTPRequestHead(
             method: method, target: target, version: version, headers: headers, keepAlive: keepAlive, body: body)

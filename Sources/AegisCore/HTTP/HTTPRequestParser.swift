@@ -2,7 +2,9 @@
 public enum HTTPParseEvent: Sendable, Equatable {
     /// Nothing complete yet: read more bytes and call again with the longer buffer.
     case needMore
-    /// A complete head; drop `consumed` bytes from the front of the buffer, answer, and call again.
+    /// A complete head; drop `consumed` bytes from the front of the buffer and call again. The
+    /// request may be answered at once, before its body has been skipped. When `keepAlive` is false,
+    /// answer it and close: later bytes on the connection are not read.
     case request(HTTPRequestHead, consumed: Int)
     /// Body bytes of the last request, thrown away; drop `consumed` bytes and call again.
     case bodySkipped(consumed: Int)
