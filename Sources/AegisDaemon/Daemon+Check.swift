@@ -1,4 +1,5 @@
 import AegisCore
+import AegisRedis
 import AegisStore
 
 /// The check path: key → cache → limiter → decision → spool → reply.

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisRedis
 import AegisStore
 import Glibc
 internal import CSystem
@@ -49,6 +50,7 @@ public final class Daemon {
     public init(configuration: DaemonConfiguration, log: Log) throws {
         self.configuration = configuration
         self.log = log
+        try LimiterScript.validate()
         poller = try Poller()
         mailbox = try Mailbox()
         cache = KeyCache(capacity: configuration.cacheSize)
