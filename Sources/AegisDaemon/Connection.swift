@@ -25,8 +25,14 @@ final class Connection {
     var isClosed = false
     /// Whether epoll also watches for writability, because `output` did not fit the socket.
     var watchingWrites = false
-    /// Bytes of an HTTP request body still to discard.
-    var bodyToSkip = 0
+    /// Whether the connection is already listed for this iteration's flush.
+    var isDirty = false
+    /// Whether reading is paused because the client has too many requests in flight.
+    var paused = false
+
+    /// Requests one connection may have in flight before its reading pauses; a pipelining client
+    /// cannot make the daemon hold more than this many of its checks at once.
+    static let maxInFlight = 4_096
 
     init(fd: Int32, transport: Transport, bufferLimit: Int, now: Int64) {
         self.fd = fd

@@ -90,6 +90,7 @@ extension Daemon {
     }
 
     private func parseRequests(_ connection: Connection) {
+        defer { pauseIfBusy(connection) }
         switch connection.transport {
         case .socket(var decoder):
             parseFrames(connection, &decoder)
@@ -101,7 +102,7 @@ extension Daemon {
     }
 
     private func parseFrames(_ connection: Connection, _ decoder: inout FrameDecoder) {
-        while !connection.closeWhenDone {
+        while !connection.closeWhenDone && connection.inFlight < Connection.maxInFlight {
             let event = connection.input.withUnreadBytes { bytes -> FrameEvent in
                 let event = decoder.next(in: bytes)
                 if case .message(let range, _) = event {
@@ -155,6 +156,8 @@ extension Daemon {
     }
 
     func markDirty(_ connection: Connection) {
+        guard !connection.isDirty else { return }
+        connection.isDirty = true
         dirty.append(connection)
     }
 
@@ -175,13 +178,34 @@ extension Daemon {
         }
         connection.compactOutput()
         watchWrites(connection, false)
+        resumeIfDrained(connection)
         closeIfFinished(connection)
     }
 
     private func watchWrites(_ connection: Connection, _ on: Bool) {
         guard connection.watchingWrites != on else { return }
         connection.watchingWrites = on
-        try? poller.modify(connection.fd, token: UInt64(connection.fd), writable: on)
+        updateInterest(connection)
+    }
+
+    private func pauseIfBusy(_ connection: Connection) {
+        guard !connection.paused, connection.inFlight >= Connection.maxInFlight else { return }
+        connection.paused = true
+        updateInterest(connection)
+    }
+
+    /// Resumes reading a paused connection once most of its requests are answered.
+    private func resumeIfDrained(_ connection: Connection) {
+        guard connection.paused, connection.inFlight < Connection.maxInFlight / 2 else { return }
+        connection.paused = false
+        updateInterest(connection)
+        parseRequests(connection)
+    }
+
+    private func updateInterest(_ connection: Connection) {
+        try? poller.modify(
+            connection.fd, token: UInt64(connection.fd), readable: !connection.paused,
+            writable: connection.watchingWrites)
     }
 
     private func closeIfFinished(_ connection: Connection) {

@@ -3,7 +3,7 @@ import AegisCore
 /// The HTTP bridge: the same check, asked by nginx, Envoy, Traefik, Caddy or a plain client.
 extension Daemon {
     func parseHTTP(_ connection: Connection, _ parser: inout HTTPRequestParser) {
-        while !connection.closeWhenDone {
+        while !connection.closeWhenDone && connection.inFlight < Connection.maxInFlight {
             let event = connection.input.withUnreadBytes { parser.next(in: $0) }
             switch event {
             case .needMore:

@@ -120,10 +120,17 @@ public final class Daemon {
 
     /// The iteration's decisions reach the spool before any of their replies reach a client.
     func endIteration() {
-        spool.flush()
-        redis.flush()
-        for connection in dirty { flushOutput(connection) }
-        dirty.removeAll(keepingCapacity: true)
+        repeat {
+            spool.flush()
+            redis.flush()
+            let ready = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for connection in ready {
+                connection.isDirty = false
+                flushOutput(connection)
+            }
+            // Flushing can resume a paused connection, whose requests then need sending too.
+        } while !dirty.isEmpty || redis.hasPendingOutput
     }
 
     private func nextTimeout() -> Int32 {

@@ -28,9 +28,9 @@ final class Poller {
         try control(EPOLL_CTL_ADD, fd, token: token, writable: writable)
     }
 
-    /// Changes whether `fd` is also watched for writability.
-    func modify(_ fd: Int32, token: UInt64, writable: Bool) throws(SystemError) {
-        try control(EPOLL_CTL_MOD, fd, token: token, writable: writable)
+    /// Changes what `fd` is watched for.
+    func modify(_ fd: Int32, token: UInt64, readable: Bool = true, writable: Bool) throws(SystemError) {
+        try control(EPOLL_CTL_MOD, fd, token: token, readable: readable, writable: writable)
     }
 
     func remove(_ fd: Int32) {
@@ -55,9 +55,11 @@ final class Poller {
         }
     }
 
-    private func control(_ op: Int32, _ fd: Int32, token: UInt64, writable: Bool) throws(SystemError) {
+    private func control(
+        _ op: Int32, _ fd: Int32, token: UInt64, readable: Bool = true, writable: Bool
+    ) throws(SystemError) {
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+        event.events = (readable ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0)
         event.data.u64 = token
         guard epoll_ctl(epollFD, op, fd, &event) == 0 else { throw SystemError("epoll_ctl") }
     }

@@ -117,6 +117,9 @@ final class RedisLink {
         }
     }
 
+    /// Whether commands are queued and the socket can take them now.
+    var hasPendingOutput: Bool { isReady && !watchingWrites && outputSent < output.count }
+
     /// Writes what the iteration queued.
     func flush() {
         guard case .ready(let fd) = state, outputSent < output.count else { return }
