@@ -55,6 +55,28 @@ final class LimiterHarness {
         return try client.pipeline(keys.map { ["DUMP", $0] } + keys.map { ["PEXPIRETIME", $0] })
     }
 
+    /// Makes `other`'s keys exact copies of this tenant's (DUMP and RESTORE).
+    func copyState(to other: LimiterHarness) throws {
+        let source = LimiterScript.keys(tenantID: tenantID)
+        let target = LimiterScript.keys(tenantID: other.tenantID)
+        let dumps = try client.pipeline(source.map { ["DUMP", $0] })
+        var encoded: [UInt8] = []
+        var count = 0
+        for (key, dump) in zip(target, dumps) {
+            guard case .bulk(let payload) = dump else { continue }
+            RESPWriter.appendArrayHeader(count: 5, to: &encoded)
+            RESPWriter.appendBulk("RESTORE", to: &encoded)
+            RESPWriter.appendBulk(key, to: &encoded)
+            RESPWriter.appendBulk(60_000, to: &encoded)
+            RESPWriter.appendBulk(payload, to: &encoded)
+            RESPWriter.appendBulk("REPLACE", to: &encoded)
+            count += 1
+        }
+        for reply in try other.client.send(encoded: encoded, replyCount: count) where reply != .status("OK") {
+            throw HarnessError(description: "RESTORE failed: \(reply)")
+        }
+    }
+
     struct HarnessError: Error, CustomStringConvertible {
         var description: String
     }
