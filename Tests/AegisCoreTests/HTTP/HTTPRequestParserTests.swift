@@ -132,3 +132,11 @@ import Testing
         #expect(head.target == "/" && consumed == whole.count)
     }
 }
+
+@Test func classifiesEveryByteAsRFC9110Does() {
+    let tokenBytes = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+    for byte in UInt8.min...UInt8.max {
+        #expect(HTTPSyntax.isToken(byte) == tokenBytes.contains(byte), "byte \(byte)")
+        #expect(HTTPSyntax.isFieldValue(byte) == (byte == 0x09 || (byte >= 0x20 && byte != 0x7F)), "byte \(byte)")
+    }
+}
