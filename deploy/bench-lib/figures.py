@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Prints deploy/bench's results side by side, with the ratios and the floors they are held to.
+
+    figures.py RESULTS_DIR
+
+reads what deploy/bench left in RESULTS_DIR (redis-benchmark CSV, aegis-bench JSON, wrk output,
+the command lines) and prints the summary; it also writes RESULTS_DIR/summary.json with the same
+figures for scripts. Exits 1 when a run's output is missing or unreadable.
+"""
+
+import csv
+import json
+import os
+import re
+import statistics
+import sys
+
+# The issue's floors for this 2-core machine.
+FLOOR_SOCKET_RATIO = 0.8
+FLOOR_P99_MS = 2.0
+FLOOR_CPU_US = 10.0
+FLOOR_RSS_MIB = 64.0
+FLOOR_NGINX_RATIO = 0.5
+FLOOR_COLD_START_MS = 200.0
+
+
+def fail(message):
+    sys.exit(f"figures.py: {message}")
+
+
+def read(directory, name):
+    path = os.path.join(directory, name)
+    try:
+        with open(path) as file:
+            return file.read()
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror}")
+
+
+def read_json(directory, name):
+    try:
+        return json.loads(read(directory, name))
+    except json.JSONDecodeError as error:
+        fail(f"{name} is not JSON: {error}")
+
+
+def redis_benchmark(directory, name):
+    rows = list(csv.DictReader(read(directory, name).splitlines()))
+    if not rows:
+        fail(f"{name} holds no redis-benchmark result")
+    row = rows[-1]
+    return {
+        "calls_per_second": float(row["rps"]),
+        "p50_ms": float(row["p50_latency_ms"]),
+        "p99_ms": float(row["p99_latency_ms"]),
+    }
+
+
+def milliseconds(text):
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        return None
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wrk(directory, name):
+    text = read(directory, name)
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", text)
+    total = re.search(r"(\d+) requests in", text)
+    if not rate or not total:
+        fail(f"{name} holds no wrk result")
+    result = {"requests_per_second": float(rate.group(1)), "requests": int(total.group(1))}
+    for label, key in (("50%", "p50_ms"), ("99%", "p99_ms")):
+        match = re.search(rf"^\s*{re.escape(label)}\s+(\S+)", text, re.MULTILINE)
+        result[key] = milliseconds(match.group(1)) if match else None
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
+    result["non_2xx"] = int(non2xx.group(1)) if non2xx else 0
+    if result["non_2xx"] * 2 > result["requests"]:
+        fail(f"{name}: {result['non_2xx']} of {result['requests']} answers were not 2xx; nginx or aegisd is failing")
+    errors = re.search(r"Socket errors: (.*)", text)
+    result["socket_errors"] = errors.group(1).strip() if errors else None
+    return result
+
+
+def grouped(value):
+    return f"{value:,.0f}"
+
+
+def verdict(ok):
+    return "meets the floor" if ok else "BELOW THE FLOOR"
+
+
+def socket_line(label, run):
+    latency = run["latency_us"]
+    daemon = run.get("aegisd") or {}
+    cpu = daemon.get("cpu_us_per_check")
+    lines = [
+        f"    {label:<26}{grouped(run['checks_per_second']):>10} checks/s   "
+        f"p50 {latency['p50'] / 1000:.2f} ms   p90 {latency['p90'] / 1000:.2f} ms   "
+        f"p99 {latency['p99'] / 1000:.2f} ms   p99.9 {latency['p999'] / 1000:.2f} ms",
+        f"    {'':<26}aegisd {cpu:.2f} µs CPU per check, peak RSS {daemon['peak_rss_kib'] / 1024:.1f} MiB"
+        if cpu is not None else f"    {'':<26}aegisd CPU not measured",
+    ]
+    shares = ", ".join(f"{reason} {share * 100:.1f}%" for reason, share in run["reason_share"].items())
+    lines.append(f"    {'':<26}reasons: {shares}")
+    return lines
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.exit("usage: figures.py RESULTS_DIR")
+    directory = argv[1]
+    setup = read_json(directory, "setup.json")
+    figures = {"setup": setup}
+
+    ceiling = {
+        "unpipelined": redis_benchmark(directory, "ceiling-unpipelined.csv"),
+        "pipelined": redis_benchmark(directory, "ceiling-pipelined.csv"),
+    }
+    socket = {
+        "p1": read_json(directory, "socket-p1.json"),
+        "p16": read_json(directory, "socket-p16.json"),
+    }
+    http = {"nginx_alone": wrk(directory, "wrk-plain.txt"), "nginx_aegis": wrk(directory, "wrk-auth.txt")}
+    cold_runs = sorted(
+        name for name in os.listdir(directory) if re.fullmatch(r"cold-\d+\.json", name)
+    )
+    if not cold_runs:
+        fail("no cold start result")
+    cold = [read_json(directory, name) for name in cold_runs]
+    cold_ms = [run["cold_start_ms"] for run in cold]
+    figures.update(ceiling=ceiling, socket=socket, http=http, cold_start_ms=cold_ms)
+
+    ratio_p1 = socket["p1"]["checks_per_second"] / ceiling["unpipelined"]["calls_per_second"]
+    ratio_p16 = socket["p16"]["checks_per_second"] / ceiling["pipelined"]["calls_per_second"]
+    ratio_http = http["nginx_aegis"]["requests_per_second"] / http["nginx_alone"]["requests_per_second"]
+    figures["ratios"] = {"socket_p1_vs_unpipelined": ratio_p1, "socket_p16_vs_pipelined": ratio_p16,
+                         "nginx_aegis_vs_nginx_alone": ratio_http}
+
+    out = [
+        f"Aegis benchmark on {setup['machine']}",
+        f"{setup['tenants']} tenants ({setup['generous']} on a generous plan, {setup['tight']} on a tight one), "
+        f"{setup['connections']} connections, {setup['duration']} s per run; Redis over {setup['redis']}",
+        "",
+        "(a) ceiling: redis-benchmark calling limiter.lua by EVALSHA",
+    ]
+    for label, key in (("unpipelined", "unpipelined"), ("pipelined (-P 16)", "pipelined")):
+        run = ceiling[key]
+        out.append(f"    {label:<26}{grouped(run['calls_per_second']):>10} calls/s    "
+                   f"p50 {run['p50_ms']:.2f} ms   p99 {run['p99_ms']:.2f} ms")
+    out.append("(b) aegisd over its socket: aegis-bench")
+    out += socket_line("1 in flight per conn.", socket["p1"])
+    out += socket_line("16 in flight per conn.", socket["p16"])
+    out.append("(c) HTTP through nginx: wrk")
+    for label, key in (("nginx alone", "nginx_alone"), ("nginx + auth_request", "nginx_aegis")):
+        run = http[key]
+        latency = ""
+        if run["p50_ms"] is not None and run["p99_ms"] is not None:
+            latency = f"p50 {run['p50_ms']:.2f} ms   p99 {run['p99_ms']:.2f} ms"
+        denied = f"   non-2xx {run['non_2xx'] / max(run['requests'], 1) * 100:.1f}%" if run["non_2xx"] else ""
+        errors = f"   socket errors: {run['socket_errors']}" if run["socket_errors"] else ""
+        out.append(f"    {label:<26}{grouped(run['requests_per_second']):>10} requests/s "
+                   f"{latency}{denied}{errors}")
+    median = statistics.median(cold_ms)
+    runs = ", ".join(f"{value:.1f}" for value in cold_ms)
+    out.append(f"(d) cold start, exec to first answered check: {median:.1f} ms (median of {len(cold_ms)}: {runs})")
+
+    out += ["", "ratios and floors"]
+    out.append(f"    (b)/(a), 1 in flight vs unpipelined    {ratio_p1:.2f}   "
+               f"{verdict(ratio_p1 >= FLOOR_SOCKET_RATIO)} of {FLOOR_SOCKET_RATIO}")
+    out.append(f"    (b)/(a), 16 in flight vs pipelined     {ratio_p16:.2f}   "
+               f"{verdict(ratio_p16 >= FLOOR_SOCKET_RATIO)} of {FLOOR_SOCKET_RATIO}")
+    for key, label in (("p1", "1 in flight"), ("p16", "16 in flight")):
+        p99 = socket[key]["latency_us"]["p99"] / 1000
+        out.append(f"    p99 over the socket, {label:<17}{p99:.2f} ms   {verdict(p99 <= FLOOR_P99_MS)} of {FLOOR_P99_MS} ms")
+    for key, label in (("p1", "1 in flight"), ("p16", "16 in flight")):
+        cpu = (socket[key].get("aegisd") or {}).get("cpu_us_per_check")
+        if cpu is not None:
+            out.append(f"    aegisd CPU per check, {label:<16}{cpu:.2f} µs   {verdict(cpu <= FLOOR_CPU_US)} of {FLOOR_CPU_US} µs")
+    out.append(f"    (c)/(nginx alone)                      {ratio_http:.2f}   "
+               f"{verdict(ratio_http >= FLOOR_NGINX_RATIO)} of {FLOOR_NGINX_RATIO}")
+    out.append(f"    cold start                             {median:.1f} ms   "
+               f"{verdict(median < FLOOR_COLD_START_MS)} of {FLOOR_COLD_START_MS:.0f} ms")
+
+    if os.path.exists(os.path.join(directory, "memory-long.json")):
+        first = read_json(directory, "memory-first.json")
+        long = read_json(directory, "memory-long.json")
+        daemon = long["aegisd"]
+        peak = daemon["peak_rss_kib"] / 1024
+        figures["memory"] = {"first_pass": first, "long_run": long}
+        out += ["", f"memory: {grouped(setup['memory_keys'])} distinct keys, one fresh aegisd"]
+        first_label = "first pass, every key a cache miss"
+        long_label = f"then {grouped(long['checks'])} checks"
+        out.append(f"    {first_label:<39}{grouped(first['checks_per_second'])} checks/s, "
+                   f"p99 {first['latency_us']['p99'] / 1000:.2f} ms")
+        out.append(f"    {long_label:<39}{grouped(long['checks_per_second'])} checks/s, "
+                   f"p99 {long['latency_us']['p99'] / 1000:.2f} ms, "
+                   f"{daemon['cpu_us_per_check']:.2f} µs CPU per check")
+        out.append(f"    RSS {daemon['rss_start_kib'] / 1024:.1f} MiB at its start, at most "
+                   f"{daemon['rss_max_kib'] / 1024:.1f} MiB during it, {daemon['rss_kib'] / 1024:.1f} MiB at its end")
+        out.append(f"    peak RSS {peak:.1f} MiB   {verdict(peak <= FLOOR_RSS_MIB)} of {FLOOR_RSS_MIB:.0f} MiB")
+
+    out += ["", "commands"]
+    for line in read(directory, "commands.txt").splitlines():
+        out.append("    " + line)
+    print("\n".join(out))
+
+    with open(os.path.join(directory, "summary.json"), "w") as file:
+        json.dump(figures, file, indent=2)
+        file.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
