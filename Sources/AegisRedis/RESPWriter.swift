@@ -77,22 +77,23 @@ public enum RESPWriter {
         buffer.append(UInt8(ascii: "\n"))
     }
 
-    /// Appends `value` in decimal ASCII, writing the digits in place instead of through a `String`.
+    /// Appends `value` in decimal ASCII: digits are written backwards into a small stack buffer
+    /// and copied once, instead of going through a `String`.
     static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 {
-            buffer.append(UInt8(ascii: "-"))
-        }
-        var magnitude = value.magnitude
-        let digits = digitCount(magnitude)
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        buffer.withUnsafeMutableBufferPointer { bytes in
-            var index = start + digits - 1
-            while magnitude > 0 {
-                bytes[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
+        // 20 digits hold UInt64.max; the sign makes 21.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var magnitude = value.magnitude
+            var index = digits.count
+            repeat {
                 index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "-")
             }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
         }
     }
 
