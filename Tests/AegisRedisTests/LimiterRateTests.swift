@@ -72,6 +72,30 @@ import Testing
         // Admissions at 140 s...203 s are the ones less than 60 s before the last one (203 s).
         #expect(try harness.client.command(["ZCARD", window]) == .integer(9))
         let ttl = try harness.client.command(["PTTL", window]).int64 ?? 0
-        #expect(ttl > 59_000 && ttl <= 61_000)
+        #expect(ttl > 55_000 && ttl <= 61_000)
+    }
+
+    @Test func rebuildsTheTotalWhenTheStateHashWasEvicted() throws {
+        let harness = try LimiterHarness(plan: Self.plan)
+        let keys = LimiterScript.keys(tenantID: harness.tenantID)
+        _ = try harness.check(cost: 3, at: Self.start)
+        _ = try harness.check(cost: 4, at: Self.start + .seconds(1))
+        #expect(try harness.client.command(["DEL", keys[0]]) == .integer(1))
+
+        let outcome = try harness.check(cost: 2, at: Self.start + .seconds(2))
+        #expect(outcome.reason == .ok)
+        #expect(outcome.rateRemaining == 1)
+        // The sequence resumed past the surviving members, so the new one did not replace any.
+        #expect(try harness.client.command(["ZCARD", keys[1]]) == .integer(3))
+        #expect(try harness.check(cost: 2, at: Self.start + .seconds(2)).reason == .rateExceeded)
+    }
+
+    @Test func stateAndWindowExpireAMinuteAfterTheLastAdmission() throws {
+        let harness = try LimiterHarness(plan: Self.plan)
+        _ = try harness.check(at: Self.start)
+        for key in LimiterScript.keys(tenantID: harness.tenantID).prefix(2) {
+            let ttl = try harness.client.command(["PTTL", key]).int64 ?? 0
+            #expect(ttl > 55_000 && ttl <= 61_000)
+        }
     }
 }
