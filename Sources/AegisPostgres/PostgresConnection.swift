@@ -166,10 +166,12 @@ public final class PostgresConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return Self.read(result)
         default:
+            // The primary message alone reads better than the full report with its LINE context.
             let sqlState = Self.field(result, "C")
+            let message = Self.field(result, "M") ?? Self.trimmed(PQresultErrorMessage(result))
             throw PostgresError(
-                sqlState == nil ? failureCode : .queryFailed, Self.trimmed(PQresultErrorMessage(result)),
-                sqlState: sqlState, detail: Self.field(result, "D"))
+                sqlState == nil ? failureCode : .queryFailed, message, sqlState: sqlState,
+                detail: Self.field(result, "D"))
         }
     }
 
@@ -197,11 +199,14 @@ public final class PostgresConnection {
         PQresultErrorField(result, Int32(code.value)).map { String(cString: $0) }
     }
 
+    /// libpq's message on one line: its continuation lines (`\n\t` hints) joined with spaces, so a
+    /// log entry stays one line.
     private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "" }
-        var text = String(cString: message)
-        while text.last?.isWhitespace == true { text.removeLast() }
-        return text
+        return String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.drop(while: \.isWhitespace) }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
     }
 }
 
