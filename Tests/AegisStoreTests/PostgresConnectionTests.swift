@@ -65,6 +65,29 @@ import Testing
         }
     }
 
+    @Test func connectGivesUpAfterTheTimeout() throws {
+        let silent = try SilentListener()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = #expect(throws: PostgresError.self) {
+            try PostgresConnection(url: "postgresql://aegis@127.0.0.1:\(silent.port)/aegis", connectTimeout: 2)
+        }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.message.contains("timeout") == true)
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test func theURLsOwnConnectTimeoutWins() throws {
+        let silent = try SilentListener()
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(throws: PostgresError.self) {
+            try PostgresConnection(
+                url: "postgresql://aegis@127.0.0.1:\(silent.port)/aegis?connect_timeout=2", connectTimeout: 60)
+        }
+        #expect(clock.now - started < .seconds(5))
+    }
+
     @Test func describeLeavesThePasswordOut() {
         #expect(PostgresURL.describe("postgresql://aegis:pw@db.example:6543/main") == "aegis@db.example:6543/main")
         #expect(PostgresURL.describe("postgresql://[broken") == nil)
