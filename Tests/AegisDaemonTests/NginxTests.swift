@@ -214,6 +214,23 @@ import Testing
         #expect(stack.upstream.requests.count == 1)
     }
 
+    @Test func clientHeadersNginxAcceptsDoNotTurnTheCheckInto503() throws {
+        let db = try database()
+        let tenant = try db.tenant()
+        let stack = try NginxStack(db)
+        let client = try stack.nginx.client()
+
+        // nginx passes every client header on to the check and limits only their size (a line
+        // fits in 8 KB, and 4 such buffers hold the rest).
+        let large = Array(repeating: ("X-Blob", String(repeating: "b", count: 8_100)), count: 4)
+        let big = try client.request("GET", "/h", headers: [("x-api-key", tenant.key)] + large)
+        #expect(big.status == 200, "\(big.status) \(big.text)")
+        let many = (0..<120).map { ("X-Trace-\($0)", "v") }
+        let response = try client.request("GET", "/h", headers: [("x-api-key", tenant.key)] + many)
+        #expect(response.status == 200, "\(response.status) \(response.text)")
+        #expect(stack.upstream.requests.count == 2)
+    }
+
     /// The accepted connections of a listening Unix socket that are open now, from /proc/net/unix:
     /// an accepted socket shows its listener's path and the connected state (03).
     static func connectedSockets(listeningOn path: String) throws -> Int {
