@@ -59,7 +59,7 @@ import Testing
             let client = try daemon.client()
             var bytes = (0..<Int.random(in: 1...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             if round % 3 == 0 { bytes[0] = UInt8(ascii: "{") }
-            if round % 3 == 1 { bytes.replaceSubrange(0..<min(4, bytes.count), with: [0, 0, 0, UInt8(bytes.count)]) }
+            if round % 3 == 1 { bytes.replaceSubrange(0..<min(4, bytes.count), with: [0, 0, UInt8(bytes.count >> 8), UInt8(truncatingIfNeeded: bytes.count)]) }
             try? client.writeAll(bytes)
         }
         #expect(daemon.isRunning)

@@ -21,11 +21,12 @@ final class DaemonProcess: @unchecked Sendable {
         logPath = self.directory + "/aegisd.log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: TestEnvironment.binary("aegisd"))
+        let shipping = arguments.contains("--ship-interval-ms") ? [] : ["--ship-interval-ms", "100"]
         process.arguments =
             [
                 "--socket", socketPath, "--spool-dir", spoolDirectory, "--database-url", databaseURL,
-                "--redis-url", redisURL, "--log-level", "debug", "--ship-interval-ms", "100",
-            ] + arguments
+                "--redis-url", redisURL, "--log-level", "debug",
+            ] + shipping + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log

@@ -58,6 +58,7 @@ final class ProtocolClient {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written < 0 && errno == EINTR { continue }
             guard written > 0 else { throw TestFailure("send failed: errno \(errno)") }
             offset += written
         }
@@ -81,6 +82,7 @@ final class ProtocolClient {
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw ConnectionClosed() }
             buffer += chunk[0..<count]
         }
