@@ -96,15 +96,19 @@ import Testing
         #expect(try client.request("GET", "/a", headers: [("x-api-key", tenant.key)]).status == 200)
 
         try db.aegis(["tenant", "suspend", tenant.tenantID])
+        // Requests pass until the daemon hears of the change; those reach the upstream.
         var last: HTTPResponse?
+        var passed = 1
         #expect(
             try eventually(timeout: 6) {
                 last = try client.request("GET", "/a", headers: [("x-api-key", tenant.key)])
+                if last?.status == 200 { passed += 1 }
                 return last?.status == 403
             })
         #expect(last?.json["error"] as? String == "Tenant suspended")
         #expect(last?.header("Content-Type") == "application/json")
-        #expect(stack.upstream.requests.count == 1)
+        #expect(try client.request("GET", "/a", headers: [("x-api-key", tenant.key)]).status == 403)
+        #expect(stack.upstream.requests.count == passed)
     }
 
     @Test func pastTheBurstTheClientGets429WithRetryAfterLimitsAndTheSeedBody() throws {
@@ -234,7 +238,12 @@ import Testing
     /// The accepted connections of a listening Unix socket that are open now, from /proc/net/unix:
     /// an accepted socket shows its listener's path and the connected state (03).
     static func connectedSockets(listeningOn path: String) throws -> Int {
-        let table = try String(contentsOfFile: "/proc/net/unix", encoding: .utf8)
+        // String(contentsOfFile:) stops after the first page of a /proc file; read to the end.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/unix") else {
+            throw TestFailure("cannot read /proc/net/unix")
+        }
+        defer { try? file.close() }
+        let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         return table.split(separator: "\n").filter { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             return fields.count >= 8 && fields[7] == path && fields[5] == "03"

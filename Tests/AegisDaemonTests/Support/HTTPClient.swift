@@ -181,11 +181,9 @@ final class HTTPClient {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<SocketAddress>.size))
             }
         }
-        guard connected == 0 else {
-            let error = errno
-            close(fd)
-            throw TestFailure("connect \(name): errno \(error)")
-        }
+        // No close here: deinit runs when init throws, and closing twice could close a descriptor
+        // another test's thread has been given in between.
+        guard connected == 0 else { throw TestFailure("connect \(name): errno \(errno)") }
     }
 }
 

@@ -7,6 +7,7 @@ import Glibc
 final class NginxProcess {
     let prefix: String
     let port: UInt16
+    private let directory: String
     private let process: Process
 
     /// Renders the configuration, starts nginx in the foreground and waits until it accepts.
@@ -18,7 +19,8 @@ final class NginxProcess {
         guard let nginx = ProcessInfo.processInfo.environment["AEGIS_TEST_NGINX"], !nginx.isEmpty else {
             throw TestFailure("AEGIS_TEST_NGINX is not set: run the tests through deploy/test, which installs nginx")
         }
-        prefix = TestEnvironment.temporaryDirectory() + "/nginx"
+        directory = TestEnvironment.temporaryDirectory()
+        prefix = directory + "/nginx"
         var lastError = ""
         // The port is free when picked but may be taken before nginx binds it; pick again then.
         for _ in 0..<3 {
@@ -59,6 +61,7 @@ final class NginxProcess {
 
     deinit {
         stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// nginx's error log, for failure messages.
