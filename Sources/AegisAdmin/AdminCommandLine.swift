@@ -53,11 +53,12 @@ public enum AdminCommandLine {
 
         do {
             let arguments = try Arguments(rest, options: command.options, positionals: command.positionals)
-            try command.action(Invocation(arguments: arguments, settings: settings, console: console))
+            let invocation = Invocation(arguments: arguments, settings: settings, console: console)
+            try command.action(invocation)
+            return invocation.exitStatus
         } catch {
             throw CommandLineError(error, command: command.name)
         }
-        return ExitStatus.success
     }
 
     /// `aegis help [GROUP [COMMAND]]`.

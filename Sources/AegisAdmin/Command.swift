@@ -27,6 +27,8 @@ final class Invocation {
     let arguments: Arguments
     let settings: Settings
     let console: Console
+    /// The status to exit with when the action returns normally; `check` sets 1 for a denial.
+    var exitStatus = ExitStatus.success
     private var openedStore: Store?
 
     init(arguments: Arguments, settings: Settings, console: Console) {

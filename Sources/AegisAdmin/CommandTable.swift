@@ -2,7 +2,7 @@
 enum CommandTable {
     static let all: [Command] =
         MigrateCommand.commands + PlanCommands.commands + TenantCommands.commands + KeyCommands.commands
-        + UsageCommand.commands
+        + UsageCommand.commands + DaemonCommands.commands
 
     /// One line per command group, for help.
     static let groups: [String: String] = [
