@@ -2,8 +2,7 @@ import Foundation
 import Testing
 
 /// The HTTP bridge of a real `aegisd`, asked the way each proxy asks: the requests below are shaped
-/// exactly as nginx, Envoy, Traefik and Caddy send them (see the proxies' conventions in the
-/// README), since those proxies cannot run here.
+/// exactly as nginx, Envoy, Traefik and Caddy send them, since only nginx can run here.
 @Suite struct BridgeTests {
     /// nginx `auth_request` as the shipped config sends it: a GET to /nginx without body, the
     /// client's headers, the original method and URI, `Host` of the upstream block.
@@ -167,8 +166,8 @@ import Testing
         let bridge = try Bridge(db)
         let client = try bridge.client()
 
-        // A proxy that forwards the client's body with its check (Caddy's forward_auth keeps it
-        // unless told otherwise; Envoy with with_request_body), sized or chunked.
+        // A proxy that sends the client's body along with the check (Envoy with with_request_body,
+        // a hand-written forward-auth rule), sized or chunked.
         let body = #"{"order":[1,2,3]}"#
         let sized = Self.forwardAuthCheck(key: tenant.key) + [("Content-Length", String(body.utf8.count))]
         let chunked =
