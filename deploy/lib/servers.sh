@@ -3,6 +3,12 @@
 # Redis and a PostgreSQL server on loopback in a directory of the caller's choosing.
 # Source it after `set -euo pipefail`; every function either succeeds or exits with a message.
 
+# runuser, nginx and apt-get live in sbin, which a non-login shell may lack on PATH.
+case ":$PATH:" in
+*:/usr/sbin:*) ;;
+*) PATH="$PATH:/usr/sbin:/sbin" ;;
+esac
+
 aegis_log() { printf 'aegis: %s\n' "$*" >&2; }
 aegis_die() { printf 'aegis: error: %s\n' "$*" >&2; exit 1; }
 
