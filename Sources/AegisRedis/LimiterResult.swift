@@ -40,19 +40,18 @@ extension LimiterScript {
         guard fields.count == 10 else {
             throw RedisError(.unexpectedReply, "limiter reply has \(fields.count) fields instead of 10")
         }
-        var numbers: [Int64] = []
-        for field in fields.dropFirst() {
-            guard case .integer(let value) = field else {
-                throw RedisError(.unexpectedReply, "limiter reply has a field that is not an integer")
+        func number(_ index: Int) throws(RedisError) -> Int64 {
+            guard case .integer(let value) = fields[index] else {
+                throw RedisError(.unexpectedReply, "limiter reply field \(index) is not an integer")
             }
-            numbers.append(value)
+            return value
         }
         return .decided(
             LimitOutcome(
-                reason: reason, burstRemaining: Int(clamping: numbers[0]), burstResetMs: numbers[1],
-                rateRemaining: Int(clamping: numbers[2]), rateResetMs: numbers[3], quotaUsed: numbers[4],
-                quotaResetMs: numbers[5], retryAfterMs: numbers[6], nowMs: numbers[7],
-                month: Int(clamping: numbers[8])))
+                reason: reason, burstRemaining: Int(clamping: try number(1)), burstResetMs: try number(2),
+                rateRemaining: Int(clamping: try number(3)), rateResetMs: try number(4), quotaUsed: try number(5),
+                quotaResetMs: try number(6), retryAfterMs: try number(7), nowMs: try number(8),
+                month: Int(clamping: try number(9))))
     }
 
     private static let scriptReasons: Set<Reason> = [

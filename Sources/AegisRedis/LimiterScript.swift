@@ -54,32 +54,41 @@ public enum LimiterScript {
             RESPWriter.appendCommand(["EVAL", "", "0"], to: &buffer)
             return
         }
-        buffer.append(contentsOf: useEval ? script.evalPrefix : script.evalshaPrefix)
-        for suffix in keySuffixes {
-            RESPWriter.appendBulkHeader(length: tenantID.utf8.count + 4, to: &buffer)
-            buffer.append(UInt8(ascii: "{"))
-            RESPWriter.appendRaw(tenantID, to: &buffer)
-            RESPWriter.appendRaw(suffix, to: &buffer)
-            RESPWriter.appendCRLF(to: &buffer)
-        }
-        RESPWriter.appendBulk(clamped(Int64(plan.burstRPS)), to: &buffer)
-        RESPWriter.appendBulk(clamped(Int64(plan.sustainedRPM)), to: &buffer)
-        RESPWriter.appendBulk(clamped(plan.monthlyQuota), to: &buffer)
-        RESPWriter.appendBulk(plan.enforcement.rawValue, to: &buffer)
-        RESPWriter.appendBulk(min(Int64(cost), largestNumber), to: &buffer)
-        if let seed {
-            RESPWriter.appendBulk(clamped(seed), to: &buffer)
-        } else {
-            RESPWriter.appendBulkHeader(length: 0, to: &buffer)
-            RESPWriter.appendCRLF(to: &buffer)
-        }
-        if let nowMicros {
-            RESPWriter.appendBulk(nowMicros, to: &buffer)
-        } else {
-            RESPWriter.appendBulkHeader(length: 0, to: &buffer)
-            RESPWriter.appendCRLF(to: &buffer)
+        let prefix = useEval ? script.evalPrefix : script.evalshaPrefix
+        let tenantLength = tenantID.utf8.count
+        let capacity =
+            prefix.count + 3 * (tenantLength + 4 + RESPScratch.maximumIntegerBulk)
+            + 7 * RESPScratch.maximumIntegerBulk
+        RESPScratch.append(to: &buffer, capacity: capacity) { out in
+            out.write(prefix)
+            for suffix in keySuffixes {
+                out.writeHeader(UInt8(ascii: "$"), tenantLength + 4)
+                out.write(UInt8(ascii: "{"))
+                out.write(tenantID)
+                out.write(suffix)
+                out.writeCRLF()
+            }
+            out.writeBulk(clamped(Int64(plan.burstRPS)))
+            out.writeBulk(clamped(Int64(plan.sustainedRPM)))
+            out.writeBulk(clamped(plan.monthlyQuota))
+            out.write(plan.enforcement == .hard ? hardArgument : softArgument)
+            out.writeBulk(min(Int64(cost), largestNumber))
+            if let seed {
+                out.writeBulk(clamped(seed))
+            } else {
+                out.write(emptyArgument)
+            }
+            if let nowMicros {
+                out.writeBulk(nowMicros)
+            } else {
+                out.write(emptyArgument)
+            }
         }
     }
+
+    private static let hardArgument = Array("$4\r\nhard\r\n".utf8)
+    private static let softArgument = Array("$4\r\nsoft\r\n".utf8)
+    private static let emptyArgument = Array("$0\r\n\r\n".utf8)
 
     /// The suffixes after `{tenant}`: short-term state, window, quota.
     private static let keySuffixes = ["}:s", "}:w", "}:q"]

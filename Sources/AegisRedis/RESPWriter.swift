@@ -13,16 +13,25 @@
 public enum RESPWriter {
     /// Starts a command of `count` arguments: `*<count>\r\n`.
     public static func appendArrayHeader(count: Int, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "*"))
-        appendDecimal(Int64(count), to: &buffer)
-        appendCRLF(to: &buffer)
+        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) {
+            $0.writeHeader(UInt8(ascii: "*"), count)
+        }
     }
 
     /// Appends one argument holding the UTF-8 of `string`.
     public static func appendBulk(_ string: String, to buffer: inout [UInt8]) {
-        appendBulkHeader(length: string.utf8.count, to: &buffer)
-        appendRaw(string, to: &buffer)
-        appendCRLF(to: &buffer)
+        let length = string.utf8.count
+        if length <= smallArgument {
+            RESPScratch.append(to: &buffer, capacity: length + RESPScratch.maximumIntegerBulk) {
+                $0.writeHeader(UInt8(ascii: "$"), length)
+                $0.write(string)
+                $0.writeCRLF()
+            }
+        } else {
+            appendBulkHeader(length: length, to: &buffer)
+            appendRaw(string, to: &buffer)
+            appendCRLF(to: &buffer)
+        }
     }
 
     /// Appends one binary-safe argument.
@@ -37,9 +46,7 @@ public enum RESPWriter {
 
     /// Appends one argument holding `value` in decimal, as Redis expects numbers.
     public static func appendBulk(_ value: Int64, to buffer: inout [UInt8]) {
-        appendBulkHeader(length: decimalLength(value), to: &buffer)
-        appendDecimal(value, to: &buffer)
-        appendCRLF(to: &buffer)
+        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) { $0.writeBulk(value) }
     }
 
     /// Appends one argument holding `value` in decimal.
@@ -58,9 +65,9 @@ public enum RESPWriter {
     /// Appends `$<length>\r\n`; the caller must follow it with exactly `length` bytes and a CRLF.
     /// Lets one argument be written in pieces, such as a key built from a prefix and a name.
     public static func appendBulkHeader(length: Int, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "$"))
-        appendDecimal(Int64(length), to: &buffer)
-        appendCRLF(to: &buffer)
+        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) {
+            $0.writeHeader(UInt8(ascii: "$"), length)
+        }
     }
 
     /// Appends the UTF-8 of `string` with no framing; a piece of a bulk string.
@@ -77,40 +84,6 @@ public enum RESPWriter {
         buffer.append(UInt8(ascii: "\n"))
     }
 
-    /// Appends `value` in decimal ASCII: digits are written backwards into a small stack buffer
-    /// and copied once, instead of going through a `String`.
-    static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
-        // 20 digits hold UInt64.max; the sign makes 21.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
-            var magnitude = value.magnitude
-            var index = digits.count
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                index -= 1
-                digits[index] = UInt8(ascii: "-")
-            }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
-        }
-    }
-
-    /// The number of bytes ``appendDecimal(_:to:)`` writes for `value`.
-    static func decimalLength(_ value: Int64) -> Int {
-        digitCount(value.magnitude) + (value < 0 ? 1 : 0)
-    }
-
-    private static func digitCount(_ value: UInt64) -> Int {
-        var count = 1
-        var threshold: UInt64 = 10
-        while value >= threshold {
-            count += 1
-            let (next, overflow) = threshold.multipliedReportingOverflow(by: 10)
-            if overflow { break }
-            threshold = next
-        }
-        return count
-    }
+    /// Arguments up to this size are framed on the stack and appended in one piece.
+    private static let smallArgument = 512
 }

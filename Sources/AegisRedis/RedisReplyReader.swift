@@ -7,40 +7,56 @@ internal import CHiredis
 /// connection; it is not thread-safe. After a protocol error the stream cannot be resynchronised:
 /// every later call throws the same error and the connection should be closed.
 public final class RedisReplyReader {
-    /// The hiredis reader (`redisReaderCreate`); this object is its only owner.
+    /// The hiredis reader (`redisReaderCreateWithFunctions`); this object is its only owner.
     private let reader: UnsafeMutablePointer<redisReader>
+    /// Receives hiredis' parser callbacks; the reader's `privdata` points at it. Owned here,
+    /// freed in `deinit`.
+    private let builder: UnsafeMutablePointer<ReplyBuilder>
+    /// Bytes fed but not yet handed to hiredis, from `pendingStart` on.
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+
+    /// hiredis moves its unread bytes to the front after every kilobyte it consumes, so a large
+    /// read given to it whole would be moved again and again; it gets slices this size instead.
+    private static let slice = 2048
 
     /// - Throws: ``RedisError/Code/protocolError`` when hiredis cannot allocate its reader.
     public init() throws(RedisError) {
-        guard let reader = redisReaderCreate() else {
+        guard let reader = redisReaderCreateWithFunctions(ReplyBuilder.functions) else {
             throw RedisError(.protocolError, "cannot allocate the reply reader")
         }
         self.reader = reader
+        builder = .allocate(capacity: 1)
+        builder.initialize(to: ReplyBuilder())
+        reader.pointee.privdata = UnsafeMutableRawPointer(builder)
     }
 
     deinit {
         redisReaderFree(reader)
+        builder.deinitialize(count: 1)
+        builder.deallocate()
     }
 
-    /// Appends received bytes (`redisReaderFeed`); they are copied.
+    /// Appends received bytes; they are copied.
     /// - Throws: ``RedisError/Code/protocolError`` when the reader already failed.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        let status = redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
-        if status != REDIS_OK {
+        if reader.pointee.err != 0 {
             throw currentError()
         }
+        if pendingStart == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+        } else if pendingStart > pending.count / 2 {
+            pending.removeFirst(pendingStart)
+            pendingStart = 0
+        }
+        pending.append(contentsOf: bytes)
     }
 
     /// Appends received bytes; they are copied.
     public func feed(_ bytes: [UInt8]) throws(RedisError) {
         let result: Result<Void, RedisError> = bytes.withUnsafeBytes { raw in
-            do throws(RedisError) {
-                try feed(raw)
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
+            Result { () throws(RedisError) in try feed(raw) }
         }
         try result.get()
     }
@@ -48,58 +64,34 @@ public final class RedisReplyReader {
     /// The next complete reply, or `nil` when more bytes are needed (`redisReaderGetReply`).
     /// - Throws: ``RedisError/Code/protocolError`` on bytes that are not RESP.
     public func next() throws(RedisError) -> RedisReply? {
-        var object: UnsafeMutableRawPointer?
-        guard redisReaderGetReply(reader, &object) == REDIS_OK else {
-            throw currentError()
+        while true {
+            var object: UnsafeMutableRawPointer?
+            guard redisReaderGetReply(reader, &object) == REDIS_OK else {
+                throw currentError()
+            }
+            if object != nil, let reply = builder.pointee.take() {
+                return reply
+            }
+            guard pendingStart < pending.count else {
+                return nil
+            }
+            let end = min(pending.count, pendingStart + Self.slice)
+            let status = pending.withUnsafeBytes { raw in
+                redisReaderFeed(
+                    reader, raw.baseAddress!.assumingMemoryBound(to: CChar.self) + pendingStart,
+                    end - pendingStart)
+            }
+            pendingStart = end
+            if status != REDIS_OK {
+                throw currentError()
+            }
         }
-        guard let object else { return nil }
-        defer { freeReplyObject(object) }
-        return try Self.convert(object.assumingMemoryBound(to: redisReply.self))
     }
 
     private func currentError() -> RedisError {
         let text = withUnsafeBytes(of: &reader.pointee.errstr) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         return RedisError(.protocolError, text.isEmpty ? "malformed reply" : text)
-    }
-
-    /// Copies a hiredis reply tree into Swift values. hiredis refuses nesting deeper than seven
-    /// levels, so the recursion is bounded.
-    private static func convert(_ reply: UnsafePointer<redisReply>) throws(RedisError) -> RedisReply {
-        let node = reply.pointee
-        switch node.type {
-        case REDIS_REPLY_STRING:
-            return .bulk(bytes(node.str, node.len))
-        case REDIS_REPLY_STATUS:
-            return .status(String(decoding: bytes(node.str, node.len), as: UTF8.self))
-        case REDIS_REPLY_ERROR:
-            return .error(String(decoding: bytes(node.str, node.len), as: UTF8.self))
-        case REDIS_REPLY_INTEGER:
-            return .integer(Int64(node.integer))
-        case REDIS_REPLY_NIL:
-            return .null
-        case REDIS_REPLY_ARRAY:
-            guard node.elements == 0 || node.element != nil else {
-                throw RedisError(.protocolError, "array reply without elements")
-            }
-            var elements: [RedisReply] = []
-            elements.reserveCapacity(node.elements)
-            for index in 0..<node.elements {
-                guard let child = node.element[index] else {
-                    throw RedisError(.protocolError, "array reply with a missing element")
-                }
-                elements.append(try convert(child))
-            }
-            return .array(elements)
-        default:
-            throw RedisError(.protocolError, "unknown reply type \(node.type)")
-        }
-    }
-
-    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {
-        guard let pointer, length > 0 else { return [] }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
     }
 }

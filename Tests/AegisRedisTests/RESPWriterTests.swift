@@ -38,15 +38,38 @@ import Testing
 
     @Test func writesEveryPowerOfTenBoundary() {
         var value: Int64 = 1
-        for _ in 0..<18 {
-            for candidate in [value - 1, value, value + 1, -value] {
+        for _ in 0..<19 {
+            for candidate in [value - 1, value, value + 1, -value, -value + 1, -value - 1] {
                 var buffer: [UInt8] = []
-                RESPWriter.appendDecimal(candidate, to: &buffer)
-                #expect(String(decoding: buffer, as: UTF8.self) == String(candidate))
-                #expect(RESPWriter.decimalLength(candidate) == String(candidate).utf8.count)
+                RESPWriter.appendBulk(candidate, to: &buffer)
+                let digits = String(candidate)
+                #expect(String(decoding: buffer, as: UTF8.self) == "$\(digits.utf8.count)\r\n\(digits)\r\n")
+                #expect(RESPScratch.decimalLength(candidate) == digits.utf8.count)
             }
-            value *= 10
+            if value <= Int64.max / 10 {
+                value *= 10
+            }
         }
+        #expect(RESPScratch.digitCount(UInt64.max) == 20)
+        #expect(RESPScratch.digitCount(0) == 1)
+    }
+
+    @Test func writesRandomIntegersLikeTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let value = Int64.random(in: Int64.min...Int64.max, using: &generator) >> Int.random(in: 0...63)
+            var buffer: [UInt8] = []
+            RESPWriter.appendBulk(value, to: &buffer)
+            let digits = String(value)
+            #expect(buffer == Array("$\(digits.utf8.count)\r\n\(digits)\r\n".utf8))
+        }
+    }
+
+    @Test func largeArgumentsAreFramedToo() {
+        let large = String(repeating: "x", count: 5000)
+        var buffer: [UInt8] = []
+        RESPWriter.appendBulk(large, to: &buffer)
+        #expect(buffer == Array("$5000\r\n\(large)\r\n".utf8))
     }
 
     /// hiredis' own formatter (`redisFormatCommandArgv`) is the reference for random binary arguments.

@@ -61,6 +61,16 @@ import Testing
         }
     }
 
+    @Test func readsThousandsOfRepliesFedAtOnce() throws {
+        let replies = (0..<5000).map { index -> RedisReply in
+            index % 7 == 0
+                ? .bulk(Array(repeating: UInt8(index % 251), count: index % 3000))
+                : .array([.bulk("ok"), .integer(Int64(index)), .array([.null, .status("s\(index)")])])
+        }
+        let wire = replies.flatMap(RESPTestEncoding.encode)
+        #expect(try readAll([wire]) == replies)
+    }
+
     @Test func readsOneByteAtATime() throws {
         let replies: [RedisReply] = [.array([.bulk("EVALSHA"), .integer(123_456), .null]), .status("PONG")]
         let wire = replies.flatMap(RESPTestEncoding.encode)
