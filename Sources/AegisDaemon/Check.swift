@@ -5,7 +5,7 @@ final class Check {
     /// How the reply goes back: the socket protocol's framing, or an HTTP route of the bridge.
     enum Responder {
         case socket(FramingMode)
-        case http(BridgeRoute, keepAlive: Bool, version: HTTPVersion)
+        case http(BridgeRoute, keepAlive: Bool, version: HTTPVersion, headOnly: Bool = false)
     }
 
     enum Phase {

@@ -129,10 +129,10 @@ extension Daemon {
                 ReplyEncoder.appendCheckReply(decision, rawID: check.request.rawID, to: &out)
                 Framing.endReply(&out, mode: mode, start: start)
             }
-        case .http(let route, let keepAlive, let version):
+        case .http(let route, let keepAlive, let version, let headOnly):
             deliver(check) { out in
                 HTTPResponseRenderer.appendDecision(
-                    decision, for: route, keepAlive: keepAlive, version: version, to: &out)
+                    decision, for: route, keepAlive: keepAlive, version: version, headOnly: headOnly, to: &out)
             }
         }
     }
@@ -149,7 +149,7 @@ extension Daemon {
                     rawID: check.request.rawID, redisUp: redisUp, postgresUp: postgresUp, to: &out)
                 Framing.endReply(&out, mode: mode, start: start)
             }
-        case .http(_, let keepAlive, let version):
+        case .http(_, let keepAlive, let version, _):
             deliver(check) { out in
                 HTTPResponseRenderer.appendHealth(
                     redisUp: redisUp, postgresUp: postgresUp, keepAlive: keepAlive, version: version, to: &out)

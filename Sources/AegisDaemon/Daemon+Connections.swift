@@ -40,6 +40,7 @@ extension Daemon {
         }
         listeners.removeAll()
         removeSocketFiles()
+        for connection in connections.values { stopReading(connection) }
     }
 
     func acceptConnections(_ listener: Int32, kind: ListenerKind) {
@@ -79,7 +80,7 @@ extension Daemon {
             case .wouldBlock:
                 break
             case .closed:
-                connection.closeWhenDone = true
+                stopReading(connection)
             case .failed:
                 closeConnection(connection)
                 return
@@ -121,7 +122,7 @@ extension Daemon {
                     connection: connection, responder: .socket(decoder.mode ?? .lengthPrefixed), request: CheckRequest())
                 connection.enqueue(check)
                 finish(check, .denied(.badRequest, message: error.description))
-                connection.closeWhenDone = true
+                stopReading(connection)
             }
         }
     }
@@ -202,10 +203,18 @@ extension Daemon {
         parseRequests(connection)
     }
 
+    /// No more requests will be read from `connection`; it closes once its replies are out.
+    /// Level-triggered epoll would otherwise keep reporting the unread end of the stream.
+    func stopReading(_ connection: Connection) {
+        guard !connection.closeWhenDone else { return }
+        connection.closeWhenDone = true
+        updateInterest(connection)
+    }
+
     private func updateInterest(_ connection: Connection) {
+        let reading = !connection.paused && !connection.closeWhenDone
         try? poller.modify(
-            connection.fd, token: UInt64(connection.fd), readable: !connection.paused,
-            writable: connection.watchingWrites)
+            connection.fd, token: UInt64(connection.fd), readable: reading, writable: connection.watchingWrites)
     }
 
     private func closeIfFinished(_ connection: Connection) {
@@ -218,6 +227,13 @@ extension Daemon {
         guard !connection.isClosed else { return }
         connection.isClosed = true
         poller.remove(connection.fd)
+        // Closing with unread bytes makes the kernel reset the connection, which can destroy a
+        // last error reply before the client reads it: discard what is pending, then close.
+        var scrap = [UInt8](repeating: 0, count: 16 << 10)
+        for _ in 0..<4 {
+            guard case .bytes = scrap.withUnsafeMutableBytes({ Socket.read(connection.fd, into: $0) }) else { break }
+        }
+        shutdown(connection.fd, Int32(SHUT_WR))
         close(connection.fd)
         connections[connection.fd] = nil
     }

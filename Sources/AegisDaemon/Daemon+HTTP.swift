@@ -12,10 +12,10 @@ extension Daemon {
                 connection.input.consume(consumed)
             case .request(let head, let consumed):
                 connection.input.consume(consumed)
-                if !head.keepAlive { connection.closeWhenDone = true }
+                if !head.keepAlive { stopReading(connection) }
                 submit(head, on: connection)
             case .failure(let error):
-                connection.closeWhenDone = true
+                stopReading(connection)
                 guard !error.inBody else { return }
                 let check = Check(connection: connection, responder: .http(.health, keepAlive: false, version: .http11),
                     request: CheckRequest())
@@ -30,9 +30,9 @@ extension Daemon {
         let keepAlive = head.keepAlive && !stopping
         switch BridgeRoute.route(head, envoyPrefix: configuration.envoyPrefix) {
         case .check(let route, let request):
-            let check = Check(
-                connection: connection, responder: .http(route, keepAlive: keepAlive, version: head.version),
-                request: request)
+            let responder = Check.Responder.http(
+                route, keepAlive: keepAlive, version: head.version, headOnly: head.method == "HEAD")
+            let check = Check(connection: connection, responder: responder, request: request)
             connection.enqueue(check)
             start(check)
         case .decided(let route, let decision):

@@ -23,10 +23,11 @@ public enum HTTPResponseRenderer {
     ///   - keepAlive: Whether the connection stays open (`HTTPRequestHead.keepAlive`, unless the
     ///     daemon is closing it anyway).
     ///   - version: The request's version.
+    ///   - headOnly: The request was `HEAD` (Envoy passes the client's method on): no body is sent.
     ///   - out: The connection's output buffer.
     public static func appendDecision(
         _ decision: Decision, for route: BridgeRoute, keepAlive: Bool, version: HTTPVersion = .http11,
-        to out: inout [UInt8]
+        headOnly: Bool = false, to out: inout [UInt8]
     ) {
         var body: [UInt8] = []
         if !decision.allows {
@@ -58,7 +59,7 @@ public enum HTTPResponseRenderer {
         if route == .nginx, !decision.allows {
             HTTPResponseWriter.appendHeader("X-Aegis-Body", String(decoding: body, as: UTF8.self), to: &out)
         }
-        HTTPResponseWriter.appendBody(body, keepAlive: keepAlive, version: version, to: &out)
+        HTTPResponseWriter.appendBody(body, keepAlive: keepAlive, version: version, headOnly: headOnly, to: &out)
     }
 
     /// Appends the answer to `GET /health`: always 200, so a proxy's probe sees the bridge itself

@@ -48,7 +48,10 @@ enum HTTPResponseWriter {
     ///   - body: JSON, or empty for no body.
     ///   - keepAlive: Whether the connection stays open after this response.
     ///   - version: The request's version: an HTTP/1.0 client keeps the connection only when told.
-    static func appendBody(_ body: [UInt8], keepAlive: Bool, version: HTTPVersion, to out: inout [UInt8]) {
+    /// - Parameter headOnly: the request was `HEAD`: the headers describe the body, which is not sent.
+    static func appendBody(
+        _ body: [UInt8], keepAlive: Bool, version: HTTPVersion, headOnly: Bool = false, to out: inout [UInt8]
+    ) {
         if !body.isEmpty { append("Content-Type: application/json\r\n", to: &out) }
         appendHeader("Content-Length", body.count, to: &out)
         if !keepAlive {
@@ -57,7 +60,7 @@ enum HTTPResponseWriter {
             append("Connection: keep-alive\r\n", to: &out)
         }
         appendCRLF(to: &out)
-        out.append(contentsOf: body)
+        if !headOnly { out.append(contentsOf: body) }
     }
 
     /// Headers the writer sets itself; one from elsewhere would contradict them.

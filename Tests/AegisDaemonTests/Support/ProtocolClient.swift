@@ -20,10 +20,8 @@ final class ProtocolClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else {
-            close(fd)
-            throw TestFailure("connect \(path): errno \(errno)")
-        }
+        // deinit closes fd, also when this init throws.
+        guard connected == 0 else { throw TestFailure("connect \(path): errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
