@@ -113,11 +113,15 @@ import Testing
         #expect(outcome.quotaResetMs == resetMs)
     }
 
-    @Test func theQuotaKeyLivesAboutFortyDays() throws {
+    @Test func theQuotaKeyLivesUntilTenDaysAfterTheMonth() throws {
         let harness = try LimiterHarness(plan: Self.plan(quota: 10, .hard))
-        _ = try harness.check(at: Self.start)
+        let now = utcMicros(2026, 3, 31, 12)
+        _ = try harness.check(at: now)
+        _ = try harness.check(at: now + .seconds(60))
         let quotaKey = LimiterScript.keys(tenantID: harness.tenantID)[2]
         let ttl = try harness.client.command(["PTTL", quotaKey]).int64 ?? 0
-        #expect(ttl > 39 * 86_400_000 && ttl <= 40 * 86_400_000)
+        // Set when the month's counter was seeded at `now`: half a day plus ten days.
+        let expected: Int64 = (12 + 240) * 3_600_000
+        #expect(ttl > expected - 60_000 && ttl <= expected)
     }
 }

@@ -37,7 +37,10 @@ local SCALE = 1000000
 -- State and window outlive the last admission by the window plus slack; the bucket refills
 -- within one second, so it never needs longer.
 local STATE_TTL_MS = 61000
-local QUOTA_TTL_MS = 40 * 86400 * 1000
+-- The quota key lives until this long after its month ends, set once when the month's counter
+-- is created rather than refreshed by every admission (one write less per check). A new month
+-- always starts with a seed, which sets the next expiry.
+local QUOTA_SLACK_MS = 10 * 86400 * 1000
 
 -- A whole number >= 0 below 2^53, or nil (and `empty` for "" when that is allowed).
 local function whole(text, allow_empty)
@@ -149,7 +152,8 @@ else
         redis.call('HDEL', KEYS[3], old)
     end
     redis.call('HSET', KEYS[3], field, decimal(seed))
-    redis.call('PEXPIRE', KEYS[3], QUOTA_TTL_MS)
+    -- Relative to the script's clock, so an injected clock gets the same lifetime as TIME.
+    redis.call('PEXPIRE', KEYS[3], decimal(ceil_div(month_end - now, 1000) + QUOTA_SLACK_MS))
     used = seed
 end
 
@@ -256,7 +260,6 @@ if admitted then
     redis.call('PEXPIRE', KEYS[1], STATE_TTL_MS)
     redis.call('PEXPIRE', KEYS[2], STATE_TTL_MS)
     used = redis.call('HINCRBY', KEYS[3], field, cost)
-    redis.call('PEXPIRE', KEYS[3], QUOTA_TTL_MS)
 end
 
 local rate_reset = 0
