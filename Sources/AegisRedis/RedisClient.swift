@@ -16,8 +16,9 @@ public final class RedisClient {
     public var timeout: Duration
     private var fd: Int32
     private let reader: RedisReplyReader
-    /// Receive buffer, owned by this client and freed in `deinit`.
-    private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
+    /// Receive buffer, owned by this client and freed in `deinit`; allocated last in `init` so a
+    /// failed connect leaves nothing behind.
+    private let input: UnsafeMutableRawBufferPointer
 
     /// Connects, then authenticates and selects the database when the endpoint says so.
     /// - Warning: Blocks for up to `timeout` to connect and as long again for the login.
@@ -27,6 +28,7 @@ public final class RedisClient {
         self.timeout = timeout
         self.reader = try RedisReplyReader()
         self.fd = try RedisSocket.connect(to: endpoint, timeout: timeout)
+        self.input = .allocate(byteCount: 16 * 1024, alignment: 1)
 
         var handshake: [UInt8] = []
         let count = endpoint.appendHandshake(to: &handshake)
