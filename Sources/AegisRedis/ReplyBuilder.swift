@@ -42,7 +42,9 @@ struct ReplyBuilder {
             add(.array([]))
         } else {
             var elements: [RedisReply] = []
-            elements.reserveCapacity(count)
+            // The count comes off the wire (up to 2^31 - 1): reserve only what a reply plausibly
+            // holds and let a genuinely large one grow.
+            elements.reserveCapacity(min(count, 64))
             frames.append(Frame(elements: elements, expected: count))
         }
     }

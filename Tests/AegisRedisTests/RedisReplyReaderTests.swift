@@ -89,6 +89,12 @@ import Testing
         #expect(error?.message.isEmpty == false)
     }
 
+    @Test func aHugeAnnouncedArrayAllocatesNothingUpFront() throws {
+        let reader = try RedisReplyReader()
+        try reader.feed(Array("*2147483647\r\n:1\r\n:2\r\n".utf8))
+        #expect(try reader.next() == nil)
+    }
+
     @Test func staysFailedAfterAProtocolError() throws {
         let reader = try RedisReplyReader()
         try reader.feed(Array("?\r\n".utf8))
