@@ -20,7 +20,7 @@ let package = Package(
         // Pure logic: plans, limit arithmetic, codecs, configuration. No I/O.
         .target(name: "AegisCore", dependencies: ["CCrypto"]),
         // Thin adapters over the C clients.
-        .target(name: "AegisRedis", dependencies: ["AegisCore", "CHiredis", "CSystem"], resources: [.copy("Scripts")]),
+        .target(name: "AegisRedis", dependencies: ["AegisCore", "CHiredis", "CCrypto", "CSystem"], resources: [.copy("Scripts")]),
         .target(name: "AegisPostgres", dependencies: ["AegisCore", "CLibPQ"]),
         // The PostgreSQL schema, its migrations and the named queries.
         .target(name: "AegisStore", dependencies: ["AegisCore", "AegisPostgres"], resources: [.copy("Migrations")]),
