@@ -135,6 +135,24 @@ import Testing
     }
 }
 
+extension LimitTests {
+    /// A change whose NOTIFY never arrived still reaches the daemon, through its poll of change_log.
+    @Test func changeWithoutANotificationArrivesWithinFiveSeconds() throws {
+        let db = try database()
+        let tenant = try db.tenant()
+        let daemon = try DaemonProcess(databaseURL: db.url)
+        let client = try daemon.client()
+        #expect(try client.check(["api_key": tenant.key]).reason == "ok")
+
+        try db.query(
+            "BEGIN; UPDATE tenants SET status = 'suspended' WHERE id = '\(tenant.tenantID)'; "
+                + "INSERT INTO change_log (kind, target) VALUES ('tenant', '\(tenant.tenantID)'); COMMIT;")
+        let started = Date()
+        #expect(try eventually(timeout: 5) { try client.check(["api_key": tenant.key]).reason == "tenant_suspended" })
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+}
+
 /// A thread-safe tally for concurrent test clients.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
