@@ -145,16 +145,16 @@ final class PostgresWorkers: Sendable {
         var reader = SpoolReader(location: spool)
         while true {
             let draining = draining.load(ordering: .relaxed)
-            let (records, skipped) = reader.next(limit: 5_000)
-            if skipped > 0 {
-                log.warning("spool lines skipped: torn by a crash or unreadable", ["count": String(skipped)])
+            let batch = reader.next(maxBytes: 2 << 20)
+            if batch.skipped > 0 {
+                log.warning("spool lines skipped: torn by a crash", ["count": String(batch.skipped)])
             }
-            if records.isEmpty && skipped == 0 {
+            if batch.count == 0 && batch.skipped == 0 {
                 if draining { break }
                 wake.wait(timeout: Double(shipIntervalMs) / 1000)
                 continue
             }
-            if records.isEmpty || link.run({ try $0.ingest(records) }) != nil {
+            if batch.count == 0 || link.run({ try Self.ship(batch.lines, to: $0, log: log) }) != nil {
                 reader.commit()
                 continue
             }
@@ -162,6 +162,18 @@ final class PostgresWorkers: Sendable {
             wake.wait(timeout: 1)
         }
         finished.submit("shipper")
+    }
+
+    /// Copies the lines as they are; a batch PostgreSQL rejects (a line damaged on disk) is parsed
+    /// and stored record by record instead, so one bad line cannot hold up the rest.
+    private static func ship(_ lines: [UInt8], to store: Store, log: Log) throws {
+        do {
+            _ = try lines.withUnsafeBytes { try store.ingest(copyLines: $0) }
+        } catch let error as StoreError where error.code != .unavailable {
+            let records = lines.split(separator: 0x0A).compactMap(LogRecord.init(copyLine:))
+            log.warning("spool batch rejected by COPY; storing it record by record", ["error": error.message])
+            try store.ingest(records)
+        }
     }
 }
 

@@ -66,7 +66,7 @@ final class SpoolWriter {
     }
 
     func append(_ record: LogRecord) {
-        SpoolRecord.append(record, to: &pending)
+        record.appendCopyLine(to: &pending)
     }
 
     var hasPending: Bool { !pending.isEmpty }
@@ -104,14 +104,22 @@ final class SpoolWriter {
     }
 }
 
-/// The shipper's side of the spool: reads whole records after the checkpoint.
+/// The shipper's side of the spool: reads whole lines after the checkpoint.
 struct SpoolReader {
+    /// Complete lines ready to ship, and how many torn lines (left by a crash) were passed over.
+    struct Batch {
+        var lines: [UInt8] = []
+        var count = 0
+        var skipped = 0
+    }
+
     private let location: SpoolLocation
     private(set) var number: Int
     private(set) var offset: Int
     /// Where the last `next` ended; `commit` makes it the checkpoint.
     private var pendingNumber: Int
     private var pendingOffset: Int
+    private var chunk = [UInt8](repeating: 0, count: 4 << 20)
 
     init(location: SpoolLocation) {
         self.location = location
@@ -129,48 +137,33 @@ struct SpoolReader {
         pendingOffset = offset
     }
 
-    /// Up to `limit` records after the checkpoint, and how many torn or unreadable lines were skipped.
-    mutating func next(limit: Int) -> (records: [LogRecord], skipped: Int) {
-        var records: [LogRecord] = []
-        var skipped = 0
+    /// The complete lines after the checkpoint, up to about `maxBytes`.
+    mutating func next(maxBytes: Int) -> Batch {
+        var batch = Batch()
         pendingNumber = number
         pendingOffset = offset
-        while records.count < limit {
+        while batch.lines.count < maxBytes {
             // Asked before reading: once a newer segment exists the writer never touches this one again,
             // so reaching its end means it is finished.
             let later = location.segments().first { $0 > pendingNumber }
-            let chunk = readTail(pendingNumber, from: pendingOffset, max: Self.chunkSize) ?? []
-            let consumed = Self.parseLines(chunk, limit: limit, into: &records, skipped: &skipped)
-            pendingOffset += consumed
-            if records.count >= limit || chunk.count == Self.chunkSize { continue }
+            let wanted = min(chunk.count, maxBytes - batch.lines.count)
+            let read = readTail(pendingNumber, from: pendingOffset, max: wanted)
+            let whole = read.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            batch.lines.append(contentsOf: read[..<whole])
+            batch.count += read[..<whole].count { $0 == 0x0A }
+            pendingOffset += whole
+            if read.count == wanted {
+                // More may follow in this segment. A line longer than the rest of the budget waits for
+                // the next batch (lines are bounded by the frame cap, far below the chunk).
+                if whole == 0 { break }
+                continue
+            }
             guard let later else { break }
-            if consumed < chunk.count { skipped += 1 }
+            if whole < read.count { batch.skipped += 1 }
             pendingNumber = later
             pendingOffset = 0
         }
-        return (records, skipped)
-    }
-
-    private static let chunkSize = 4 << 20
-
-    /// Parses the complete lines of `chunk`; returns how many bytes they took.
-    private static func parseLines(
-        _ chunk: ArraySlice<UInt8>, limit: Int, into records: inout [LogRecord], skipped: inout Int
-    ) -> Int {
-        var lineStart = chunk.startIndex
-        var index = chunk.startIndex
-        while index < chunk.endIndex, records.count < limit {
-            if chunk[index] == 0x0A {
-                if let record = SpoolRecord.parse(chunk[lineStart..<index]) {
-                    records.append(record)
-                } else {
-                    skipped += 1
-                }
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        return lineStart - chunk.startIndex
+        return batch
     }
 
     /// Records everything `next` returned as shipped, and deletes segments fully behind it.
@@ -187,13 +180,12 @@ struct SpoolReader {
         offset = pendingOffset
     }
 
-    private func readTail(_ segment: Int, from start: Int, max: Int) -> ArraySlice<UInt8>? {
+    /// Up to `max` bytes of a segment from `start`, in a buffer reused between calls.
+    private mutating func readTail(_ segment: Int, from start: Int, max: Int) -> ArraySlice<UInt8> {
         let fd = open(location.segmentPath(segment), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0, max > 0 else { return [] }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: max)
-        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, max, off_t(start)) }
-        guard count >= 0 else { return nil }
-        return buffer[0..<count]
+        let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, max, off_t(start)) }
+        return chunk[0..<Swift.max(count, 0)]
     }
 }

@@ -78,6 +78,46 @@ public final class PostgresConnection {
         return try consume(result)
     }
 
+    /// Streams `data` into a `COPY ... FROM STDIN` statement (`PQputCopyData`, `PQputCopyEnd`).
+    /// - Parameters:
+    ///   - sql: the COPY statement; trusted text, never user input.
+    ///   - data: rows in the statement's format, whole lines only.
+    /// - Returns: how many rows were copied.
+    /// - Throws: ``PostgresError`` when the statement or any row is rejected; nothing is copied then.
+    @discardableResult
+    public func copyIn(_ sql: String, data: UnsafeRawBufferPointer) throws(PostgresError) -> Int {
+        guard let start = PQexec(handle, sql) else {
+            throw PostgresError(failureCode, Self.trimmed(PQerrorMessage(handle)))
+        }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            try consume(start)
+            throw PostgresError(.queryFailed, "not a COPY FROM STDIN statement")
+        }
+        PQclear(start)
+
+        var offset = 0
+        var sent = true
+        while offset < data.count, sent {
+            let length = min(data.count - offset, 1 << 20)
+            let pointer = data.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+            sent = PQputCopyData(handle, pointer, Int32(length)) == 1
+            offset += length
+        }
+        PQputCopyEnd(handle, sent ? nil : "aborted by the client")
+        var copied = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            do {
+                copied = try consume(result).affectedRows
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        guard sent else { throw PostgresError(failureCode, Self.trimmed(PQerrorMessage(handle))) }
+        return copied
+    }
+
     /// Runs a script of several statements (`PQexec`), for trusted SQL such as migration files.
     /// - Warning: Takes no parameters; never pass text that contains user input.
     public func executeScript(_ sql: String) throws(PostgresError) {

@@ -79,6 +79,50 @@ extension Store {
         }
     }
 
+    /// Stores a batch of decisions given as COPY text lines (``LogRecord/appendCopyLine(to:)``),
+    /// with the same guarantees as ``ingest(_:)``: one transaction, repeated rows skipped, usage
+    /// only raised. The lines go to the server as they are, so a batch costs no parsing here.
+    /// - Parameter lines: whole lines, each ending in `\n`.
+    /// - Returns: how many rows were new.
+    /// - Throws: ``StoreError``; `.database` when a line is malformed (nothing is stored then: fall
+    ///   back to parsing the lines and ``ingest(_:)``, which drops bad records one by one).
+    @discardableResult
+    public func ingest(copyLines lines: UnsafeRawBufferPointer) throws(StoreError) -> Int {
+        try transaction { () throws(StoreError) in
+            try query("CREATE TEMPORARY TABLE aegis_spool_batch (\(LogRecord.copyColumns)) ON COMMIT DROP")
+            do throws(PostgresError) {
+                try connection.copyIn("COPY aegis_spool_batch FROM STDIN WITH (FORMAT text, NULL '')", data: lines)
+            } catch {
+                throw StoreError(error)
+            }
+            let allowing = PostgresArray.literal(Reason.allCases.filter(\.allows).map(\.rawValue))
+            let inserted = try query(
+                """
+                INSERT INTO request_logs
+                    (id, tenant_id, api_key_id, decision, reason, status, method, path, client_ip, cost, created_at)
+                SELECT id, tenant_id, api_key_id,
+                       CASE WHEN reason = ANY($1::text[]) THEN 'allowed' ELSE 'blocked' END,
+                       reason, status, method, path, client_ip, cost, to_timestamp(at_ms / 1000.0)
+                FROM aegis_spool_batch
+                ON CONFLICT (id) DO NOTHING
+                """, [allowing]
+            ).affectedRows
+            try query(
+                """
+                INSERT INTO monthly_usage (tenant_id, year, month, requests_used, updated_at)
+                SELECT b.tenant_id, b.quota_month / 100, b.quota_month % 100, max(b.quota_used), now()
+                FROM aegis_spool_batch b JOIN tenants t ON t.id = b.tenant_id
+                WHERE b.quota_used >= 0 AND b.quota_month % 100 BETWEEN 1 AND 12
+                GROUP BY 1, 2, 3
+                ON CONFLICT (tenant_id, year, month) DO UPDATE
+                    SET requests_used = GREATEST(monthly_usage.requests_used, excluded.requests_used),
+                        updated_at = now()
+                    WHERE monthly_usage.requests_used < excluded.requests_used
+                """)
+            return inserted
+        }
+    }
+
     private func insertLogs(_ records: [LogRecord]) throws(StoreError) -> Int {
         func column(_ value: (LogRecord) -> String?) -> String? { PostgresArray.literal(records.map(value)) }
         func uuidOrNil(_ text: String?) -> String? { text.flatMap { Validate.isUUID($0) ? $0 : nil } }

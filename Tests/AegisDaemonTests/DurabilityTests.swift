@@ -94,4 +94,18 @@ import Testing
         let after = try send(6, key: tenant.key, to: daemon)
         #expect(after == ["ok": 4, "quota_exceeded": 2])
     }
+
+    @Test func aDamagedSpoolLineDoesNotHoldUpTheOthers() throws {
+        let db = try database()
+        let directory = TestEnvironment.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/spool", withIntermediateDirectories: true)
+        let good = UUID().uuidString.lowercased()
+        let lines = "1\t\(good)\t1767225600000\t\t\tmissing_key\t401\tGET\t/damaged-test\t\t1\t\t\n"
+            + "1\tnot-a-uuid\t1\t\t\tok\t200\t\t\t\t1\t\t\n"
+        try lines.write(toFile: directory + "/spool/segment-000000000001.log", atomically: true, encoding: .utf8)
+
+        let daemon = try DaemonProcess(databaseURL: db.url, directory: directory)
+        #expect(try eventually { try db.query("SELECT count(*) FROM request_logs WHERE id = '\(good)'") == [["1"]] })
+        #expect(daemon.log.contains("storing it record by record"))
+    }
 }
