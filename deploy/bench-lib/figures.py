@@ -123,6 +123,11 @@ def main(argv):
         "p16": read_json(directory, "socket-p16.json"),
     }
     http = {"nginx_alone": wrk(directory, "wrk-plain.txt"), "nginx_aegis": wrk(directory, "wrk-auth.txt")}
+    for key, side in (("nginx_alone", "plain"), ("nginx_aegis", "auth")):
+        cpu = read_json(directory, f"cpu-{side}.json")
+        requests = max(http[key]["requests"], 1)
+        http[key]["nginx_cpu_us_per_request"] = cpu["nginx_ticks"] / cpu["ticks_per_second"] * 1e6 / requests
+        http[key]["aegisd_cpu_us_per_request"] = cpu["aegisd_ticks"] / cpu["ticks_per_second"] * 1e6 / requests
     cold_runs = sorted(
         name for name in os.listdir(directory) if re.fullmatch(r"cold-\d+\.json", name)
     )
@@ -142,6 +147,7 @@ def main(argv):
         f"Aegis benchmark on {setup['machine']}",
         f"{setup['tenants']} tenants ({setup['generous']} on a generous plan, {setup['tight']} on a tight one), "
         f"{setup['connections']} connections, {setup['duration']} s per run; Redis over {setup['redis']}",
+        f"load average {setup['load_at_start']} before the run, {setup['load_at_end']} after it",
         "",
         "(a) ceiling: redis-benchmark calling limiter.lua by EVALSHA",
     ]
@@ -162,6 +168,10 @@ def main(argv):
         errors = f"   socket errors: {run['socket_errors']}" if run["socket_errors"] else ""
         out.append(f"    {label:<26}{grouped(run['requests_per_second']):>10} requests/s "
                    f"{latency}{denied}{errors}")
+        cpu = f"nginx worker {run['nginx_cpu_us_per_request']:.1f} µs CPU per request"
+        if key == "nginx_aegis":
+            cpu += f", aegisd {run['aegisd_cpu_us_per_request']:.1f} µs"
+        out.append(f"    {'':<26}{cpu}")
     median = statistics.median(cold_ms)
     runs = ", ".join(f"{value:.1f}" for value in cold_ms)
     out.append(f"(d) cold start, exec to first answered check: {median:.1f} ms (median of {len(cold_ms)}: {runs})")

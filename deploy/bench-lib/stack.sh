@@ -78,3 +78,14 @@ bench_stop_nginx() {
 bench_json_field() {
     sed -n "s/.*\"$1\" *: *\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
 }
+
+# bench_cpu_ticks PID...: the user plus system CPU time the processes have used, in clock ticks.
+bench_cpu_ticks() {
+    local pid total=0 ticks
+    for pid in "$@"; do
+        # Fields 14 and 15, counted after the command name, which may hold spaces.
+        ticks=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }') || return 1
+        total=$((total + ticks))
+    done
+    printf '%s\n' "$total"
+}
