@@ -7,8 +7,9 @@ public enum HTTPResponseRenderer {
     ///
     /// - nginx: 200 to allow, with `X-Aegis-Tenant`, `X-Aegis-Reason` and the limit headers, no body.
     ///   A deny is 401 (missing or invalid key) or 403 (everything else), because nginx turns any
-    ///   other status into a 500; `X-Aegis-Status` names the true status and `X-Aegis-Body` repeats
-    ///   the JSON body so the nginx config can give the client both.
+    ///   other status into a 500; `X-Aegis-Status` names the true status and `X-Aegis-Body` carries
+    ///   the JSON body (the response itself has none, so nginx keeps the connection alive) for the
+    ///   nginx config to give the client.
     /// - Envoy: exactly 200 to allow (with lower-case `x-aegis-tenant` and `x-aegis-reason` for the
     ///   upstream); a deny has its true status, which Envoy passes to the client. `unavailable` is
     ///   a 503, so Envoy applies its own failure policy.
@@ -56,8 +57,11 @@ public enum HTTPResponseRenderer {
             // RFC 9110 §15.5.2: a 401 names the scheme it wants.
             HTTPResponseWriter.appendHeader("WWW-Authenticate", #"Bearer realm="aegis""#, to: &out)
         }
+        // nginx never reads an auth subrequest's body, and a response whose body it did not read
+        // costs it the kept-alive connection; the body travels in X-Aegis-Body instead.
         if route == .nginx, !decision.allows {
             HTTPResponseWriter.appendHeader("X-Aegis-Body", String(decoding: body, as: UTF8.self), to: &out)
+            body = []
         }
         HTTPResponseWriter.appendBody(body, keepAlive: keepAlive, version: version, headOnly: headOnly, to: &out)
     }

@@ -52,9 +52,9 @@ private func bodyJSON(_ decision: Decision) -> String {
             // nginx takes only 401 and 403 as denials; anything else would reach the client as a 500.
             #expect(response.status == ([.missingKey, .invalidKey].contains(reason) ? 401 : 403))
             #expect(response.header("X-Aegis-Status") == String(reason.status))
-            #expect(response.body == bodyJSON(decision))
-            #expect(response.header("X-Aegis-Body") == response.body)
-            #expect(response.header("Content-Type") == "application/json")
+            // The body rides in a header: nginx drops a kept-alive connection whose body it did not read.
+            #expect(response.header("X-Aegis-Body") == bodyJSON(decision))
+            #expect(response.body.isEmpty && response.header("Content-Length") == "0")
         }
         #expect((response.header("Retry-After") != nil) == ([429, 503].contains(reason.status)))
         #expect((response.header("WWW-Authenticate") != nil) == (response.status == 401))
@@ -107,7 +107,7 @@ private func bodyJSON(_ decision: Decision) -> String {
         let expected =
             "HTTP/1.1 403 Forbidden\r\nX-Aegis-Status: 429\r\nX-Aegis-Tenant: t1\r\nX-Aegis-Reason: rate_exceeded\r\n"
             + "X-RateLimit-Limit: 600\r\nRetry-After: 41\r\nX-Aegis-Body: \(body)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            + "Content-Length: 0\r\n\r\n"
         #expect(String(decoding: out, as: UTF8.self) == expected)
     }
 
@@ -143,11 +143,11 @@ private func bodyJSON(_ decision: Decision) -> String {
             #expect(response.header("X-Note") == "a b c d e")
             #expect(response.header("Connection") == nil)
             #expect(!response.names.contains { $0.contains(" ") || $0.isEmpty || $0 == "Bad" || $0 == "Name" })
-            #expect(response.body == #"{"error":"line one\r\nX-Injected: yes"}"#)
+            #expect(response.body == (route == .nginx ? "" : #"{"error":"line one\r\nX-Injected: yes"}"#))
         }
         let nginx = try render(decision, for: .nginx)
         #expect(nginx.header("X-Aegis-Tenant") == "t1  Set-Cookie: stolen=1")
-        #expect(nginx.header("X-Aegis-Body") == nginx.body)
+        #expect(nginx.header("X-Aegis-Body") == #"{"error":"line one\r\nX-Injected: yes"}"#)
     }
 
     @Test func rendersHealth() throws {
