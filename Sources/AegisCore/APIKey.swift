@@ -36,13 +36,22 @@ public enum APIKey {
         hex(sha256(bytes))
     }
 
-    /// The 32-byte SHA-256 digest (OpenSSL `SHA256`).
+    /// The 32-byte SHA-256 digest.
     public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        digest.withUnsafeMutableBufferPointer { out in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
-        }
+        digest.withUnsafeMutableBytes { sha256(bytes, into: $0) }
         return digest
+    }
+
+    /// Writes the 32-byte SHA-256 digest of `bytes` into `digest`, allocating nothing
+    /// (OpenSSL `SHA256_Init`, `SHA256_Update`, `SHA256_Final`).
+    /// - Precondition: `digest` holds at least 32 bytes.
+    public static func sha256(_ bytes: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= Int(SHA256_DIGEST_LENGTH))
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        SHA256_Update(&context, bytes.baseAddress, bytes.count)
+        SHA256_Final(digest.baseAddress?.assumingMemoryBound(to: UInt8.self), &context)
     }
 
     /// The part of a raw key that may be shown: its first ``displayPrefixLength`` characters.

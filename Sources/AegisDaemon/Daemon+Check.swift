@@ -14,7 +14,7 @@ extension Daemon {
             finish(check, .denied(.missingKey))
             return
         }
-        let digest = key.withUTF8 { APIKey.sha256(UnsafeRawBufferPointer($0)) }.withUnsafeBytes { KeyDigest($0) }
+        let digest = key.withUTF8 { KeyDigest(hashing: UnsafeRawBufferPointer($0)) }
         check.digest = digest
 
         switch cache.lookup(digest, now: Clock.monotonicMs(), waiter: check) {

@@ -4,6 +4,12 @@ import AegisCore
 struct KeyDigest: Hashable, Sendable {
     var words: (UInt64, UInt64, UInt64, UInt64)
 
+    /// The digest of a raw key as it came off the wire.
+    init(hashing key: UnsafeRawBufferPointer) {
+        words = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { APIKey.sha256(key, into: $0) }
+    }
+
     init(_ bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count == 32)
         words = (

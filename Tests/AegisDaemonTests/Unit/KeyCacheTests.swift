@@ -69,9 +69,9 @@ import Testing
 
     @Test func digestHexMatchesTheStoredHash() {
         let raw = "ak_example"
-        let bytes = Array(raw.utf8).withUnsafeBytes { APIKey.sha256($0) }
-        let digest = bytes.withUnsafeBytes { KeyDigest($0) }
+        let digest = Array(raw.utf8).withUnsafeBytes { KeyDigest(hashing: $0) }
         #expect(digest.hex == APIKey.hash(raw))
+        #expect(digest.hex == "bd7f2112adfa9222f41c823e857eb80520b23ee2ee4bff1ce181126aaa2528c3")
     }
 }
 
