@@ -5,7 +5,8 @@
 
 reads what deploy/bench left in RESULTS_DIR (redis-benchmark CSV, aegis-bench JSON, wrk output,
 the command lines) and prints the summary; it also writes RESULTS_DIR/summary.json with the same
-figures for scripts. Exits 1 when a run's output is missing or unreadable.
+figures for scripts and RESULTS_DIR/table.md, the README's table of them. Exits 1 when a run's
+output is missing or unreadable.
 """
 
 import csv
@@ -219,6 +220,56 @@ def main(argv):
     with open(os.path.join(directory, "summary.json"), "w") as file:
         json.dump(figures, file, indent=2)
         file.write("\n")
+    with open(os.path.join(directory, "table.md"), "w") as file:
+        file.write(markdown(figures) + "\n")
+
+
+def markdown(figures):
+    """The figures as the README shows them: one row per measurement, with its floor."""
+    setup, ceiling, socket, http = figures["setup"], figures["ceiling"], figures["socket"], figures["http"]
+    ratios = figures["ratios"]
+
+    def socket_row(label, run, ratio):
+        latency = run["latency_us"]
+        cpu = (run.get("aegisd") or {}).get("cpu_us_per_check")
+        return (f"| {label} | {grouped(run['checks_per_second'])} checks/s | {ratio:.2f} of (a) (floor 0.8) | "
+                f"p50 {latency['p50'] / 1000:.2f} ms, p99 {latency['p99'] / 1000:.2f} ms (floor 2 ms) | "
+                + (f"{cpu:.1f} µs CPU per check (floor 10) |" if cpu is not None else "|"))
+
+    rows = [
+        f"Machine: {setup['machine']}; load average {setup['load_at_start']} before the run. "
+        f"{setup['tenants']} tenants, {setup['connections']} connections, {setup['duration']} s per run.",
+        "",
+        "| measurement | throughput | ratio | latency | cost |",
+        "|---|---|---|---|---|",
+    ]
+    for label, key in (("(a) limiter.lua alone, redis-benchmark", "unpipelined"),
+                       ("(a) limiter.lua alone, redis-benchmark -P 16", "pipelined")):
+        run = ceiling[key]
+        rows.append(f"| {label} | {grouped(run['calls_per_second'])} calls/s | ceiling | "
+                    f"p50 {run['p50_ms']:.2f} ms, p99 {run['p99_ms']:.2f} ms | |")
+    rows.append(socket_row("(b) aegisd socket, 1 in flight per connection", socket["p1"],
+                           ratios["socket_p1_vs_unpipelined"]))
+    rows.append(socket_row("(b) aegisd socket, 16 in flight per connection", socket["p16"],
+                           ratios["socket_p16_vs_pipelined"]))
+    for label, key in (("(c) nginx alone, wrk", "nginx_alone"), ("(c) nginx + auth_request to aegisd, wrk", "nginx_aegis")):
+        run = http[key]
+        ratio = "" if key == "nginx_alone" else f"{ratios['nginx_aegis_vs_nginx_alone']:.2f} of nginx alone (floor 0.5)"
+        latency = f"p50 {run['p50_ms']:.2f} ms, p99 {run['p99_ms']:.2f} ms" if run["p99_ms"] is not None else ""
+        cost = f"nginx {run['nginx_cpu_us_per_request']:.1f} µs CPU per request"
+        if key == "nginx_aegis":
+            cost += f", aegisd {run['aegisd_cpu_us_per_request']:.1f} µs"
+        rows.append(f"| {label} | {grouped(run['requests_per_second'])} requests/s | {ratio} | {latency} | {cost} |")
+    cold = statistics.median(figures["cold_start_ms"])
+    rows.append(f"| (d) cold start, exec to first answered check | | | {cold:.0f} ms (floor 200 ms) | |")
+    if "memory" in figures:
+        long = figures["memory"]["long_run"]
+        daemon = long["aegisd"]
+        rows.append(f"| {grouped(setup['memory_keys'])} keys cached, {grouped(long['checks'])} checks | "
+                    f"{grouped(long['checks_per_second'])} checks/s | | p99 {long['latency_us']['p99'] / 1000:.2f} ms | "
+                    f"peak RSS {daemon['peak_rss_kib'] / 1024:.0f} MiB (floor 64), "
+                    f"{daemon['rss_start_kib'] / 1024:.0f} → {daemon['rss_kib'] / 1024:.0f} MiB over the run |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
