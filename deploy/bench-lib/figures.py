@@ -84,6 +84,26 @@ def wrk(directory, name):
     return result
 
 
+def redis_cost(directory, name):
+    """Redis's CPU time per script call over one run, from INFO taken before and after it."""
+    def snapshot(suffix):
+        info = {}
+        for line in read(directory, f"redis-{name}.{suffix}").splitlines():
+            key, _, value = line.strip().partition(":")
+            info[key] = value
+        cpu = float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+        calls = 0
+        for command in ("cmdstat_evalsha", "cmdstat_eval"):
+            fields = dict(part.split("=") for part in info.get(command, "calls=0").split(","))
+            calls += int(fields["calls"])
+        return cpu, calls
+
+    cpu_before, calls_before = snapshot("before")
+    cpu_after, calls_after = snapshot("after")
+    calls = calls_after - calls_before
+    return (cpu_after - cpu_before) * 1e6 / calls if calls > 0 else None
+
+
 def grouped(value):
     return f"{value:,.0f}"
 
@@ -96,11 +116,13 @@ def socket_line(label, run):
     latency = run["latency_us"]
     daemon = run.get("aegisd") or {}
     cpu = daemon.get("cpu_us_per_check")
+    redis = run.get("redis_cpu_us_per_call")
     lines = [
         f"    {label:<26}{grouped(run['checks_per_second']):>10} checks/s   "
         f"p50 {latency['p50'] / 1000:.2f} ms   p90 {latency['p90'] / 1000:.2f} ms   "
         f"p99 {latency['p99'] / 1000:.2f} ms   p99.9 {latency['p999'] / 1000:.2f} ms",
         f"    {'':<26}aegisd {cpu:.2f} µs CPU per check, peak RSS {daemon['peak_rss_kib'] / 1024:.1f} MiB"
+        + (f"; Redis {redis:.1f} µs per script call" if redis is not None else "")
         if cpu is not None else f"    {'':<26}aegisd CPU not measured",
     ]
     shares = ", ".join(f"{reason} {share * 100:.1f}%" for reason, share in run["reason_share"].items())
@@ -136,6 +158,10 @@ def main(argv):
         fail("no cold start result")
     cold = [read_json(directory, name) for name in cold_runs]
     cold_ms = [run["cold_start_ms"] for run in cold]
+    for key in ceiling:
+        ceiling[key]["redis_cpu_us_per_call"] = redis_cost(directory, f"ceiling-{key}")
+    for key in socket:
+        socket[key]["redis_cpu_us_per_call"] = redis_cost(directory, f"socket-{key}")
     figures.update(ceiling=ceiling, socket=socket, http=http, cold_start_ms=cold_ms)
 
     ratio_p1 = socket["p1"]["checks_per_second"] / ceiling["unpipelined"]["calls_per_second"]
@@ -156,6 +182,7 @@ def main(argv):
         run = ceiling[key]
         out.append(f"    {label:<26}{grouped(run['calls_per_second']):>10} calls/s    "
                    f"p50 {run['p50_ms']:.2f} ms   p99 {run['p99_ms']:.2f} ms")
+        out.append(f"    {'':<26}Redis {run['redis_cpu_us_per_call']:.1f} µs CPU per call")
     out.append("(b) aegisd over its socket: aegis-bench")
     out += socket_line("1 in flight per conn.", socket["p1"])
     out += socket_line("16 in flight per conn.", socket["p16"])
