@@ -34,10 +34,17 @@ let package = Package(
         // The load generator behind deploy/bench.
         .executableTarget(name: "aegis-bench", dependencies: ["AegisCore"]),
 
-        .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
-        .testTarget(name: "AegisRedisTests", dependencies: ["AegisRedis"]),
-        .testTarget(name: "AegisStoreTests", dependencies: ["AegisStore", "AegisAdmin"]),
-        .testTarget(name: "AegisDaemonTests", dependencies: ["AegisDaemon", "AegisAdmin", "AegisRedis", "aegisd", "aegis", "aegis-bench"]),
-        .testTarget(name: "AegisAdminTests", dependencies: ["AegisAdmin"]),
+        // Helpers the test targets share: a database per test, a seeded generator, a silent server.
+        .target(name: "AegisTestSupport", dependencies: ["AegisStore", "AegisPostgres"], path: "Tests/AegisTestSupport"),
+
+        .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore", "AegisTestSupport"]),
+        .testTarget(name: "AegisRedisTests", dependencies: ["AegisRedis", "AegisTestSupport"]),
+        .testTarget(name: "AegisStoreTests", dependencies: ["AegisStore", "AegisAdmin", "AegisTestSupport"]),
+        .testTarget(
+            name: "AegisDaemonTests",
+            dependencies: [
+                "AegisDaemon", "AegisAdmin", "AegisRedis", "aegisd", "aegis", "aegis-bench", "AegisTestSupport",
+            ]),
+        .testTarget(name: "AegisAdminTests", dependencies: ["AegisAdmin", "AegisTestSupport"]),
     ]
 )

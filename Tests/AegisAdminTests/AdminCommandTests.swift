@@ -2,6 +2,7 @@ import AegisCore
 import AegisStore
 import Foundation
 import Testing
+import AegisTestSupport
 
 /// Every command against a real PostgreSQL, through the same entry point `aegis` uses.
 @Suite struct AdminCommandTests {

@@ -1,6 +1,7 @@
 import AegisCore
 import AegisStore
 import Testing
+import AegisTestSupport
 
 /// Each command a running daemon must react to announces itself on `aegis_changes`.
 @Suite struct ChangeNoticeTests {

@@ -1,21 +1,7 @@
 import Testing
 
 @testable import AegisCore
-
-/// SplitMix64: tiny, fast and seedable, so a failing case can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+import AegisTestSupport
 
 private let seeds: [String] = [
     #"{"id":1,"api_key":"sk_live_abc","method":"GET","path":"/v1/items?x=1","host":"api.example","cost":1}"#,

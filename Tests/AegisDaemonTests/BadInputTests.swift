@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import AegisTestSupport
 
 /// Framing abuse, idle and slow clients, the connection cap, and random bytes at a live daemon.
 @Suite struct BadInputTests {
@@ -80,22 +81,5 @@ import Testing
         #expect(first?["reason"] as? String == "ok")
         #expect(first?["id"] as? Int == 1)
         #expect(lines.last?.contains("hoho") == true)
-    }
-}
-
-/// SplitMix64: reproducible random input for fuzzing.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

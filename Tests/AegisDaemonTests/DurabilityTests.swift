@@ -59,12 +59,8 @@ import Testing
     @Test func decisionsWaitOutAPostgresOutage() throws {
         let db = try database()
         let tenant = try db.tenant()
-        let components = try #require(URLComponents(string: db.url))
-        let proxy = try TCPProxy(targetPort: UInt16(components.port ?? 5432))
-        var proxied = components
-        proxied.host = "127.0.0.1"
-        proxied.port = Int(proxy.port)
-        let daemon = try DaemonProcess(databaseURL: try #require(proxied.string))
+        let (proxy, proxiedURL) = try TCPProxy.inFront(ofDatabase: db.url)
+        let daemon = try DaemonProcess(databaseURL: proxiedURL)
         _ = try send(1, key: tenant.key, to: daemon)
         #expect(try eventually { try logged(db, tenant.tenantID)["ok"] == 1 })
 

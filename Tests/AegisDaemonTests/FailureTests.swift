@@ -58,12 +58,8 @@ import Testing
         let db = try database()
         let cached = try db.tenant()
         let uncached = try db.tenant()
-        let components = try #require(URLComponents(string: db.url))
-        let proxy = try TCPProxy(targetPort: UInt16(components.port ?? 5432))
-        var proxied = components
-        proxied.host = "127.0.0.1"
-        proxied.port = Int(proxy.port)
-        let daemon = try DaemonProcess(databaseURL: try #require(proxied.string))
+        let (proxy, proxiedURL) = try TCPProxy.inFront(ofDatabase: db.url)
+        let daemon = try DaemonProcess(databaseURL: proxiedURL)
         let client = try daemon.client()
         #expect(try client.check(["api_key": cached.key]).reason == "ok")
 

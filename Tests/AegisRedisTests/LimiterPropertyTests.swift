@@ -2,6 +2,7 @@ import AegisCore
 import Testing
 
 @testable import AegisRedis
+import AegisTestSupport
 
 /// Random traffic over several minutes of injected time: the script must agree with
 /// ``LimitOracle`` on every check, no 60-second interval may admit more than the limit, and
@@ -16,7 +17,7 @@ import Testing
     @Test(arguments: plans)
     func randomArrivalsNeverOverrunTheWindowAndEveryDenialIsJustified(plan: Plan) throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let harness = try LimiterHarness(plan: plan)
         var oracle = LimitOracle(plan: plan)
         var now = utcMicros(2026, 5, 20, 8)
@@ -52,7 +53,7 @@ import Testing
     }
 
     /// Mostly short gaps with some pauses, so every limit gets hit and recovers.
-    private static func gap(using generator: inout SplitMix64) -> Int64 {
+    private static func gap(using generator: inout SeededGenerator) -> Int64 {
         switch Int.random(in: 0..<10, using: &generator) {
         case 0..<4: Int64.random(in: 0...20_000, using: &generator)
         case 4..<8: Int64.random(in: 20_000...600_000, using: &generator)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import AegisRedis
+import AegisTestSupport
 
 @Suite struct RedisClientTests {
     @Test func pingsAndStoresBinarySafeValues() throws {
@@ -103,12 +104,12 @@ import Testing
     }
 
     @Test func refusedConnectionsFailQuickly() throws {
-        let listener = try TestListener()
+        let listener = try SilentListener()
         let port = listener.port
         listener.close()
         let started = ContinuousClock.now
         let error = #expect(throws: RedisError.self) {
-            try RedisClient(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)))
+            try RedisClient(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: Int(port))))
         }
         #expect(error?.code == .connect)
         #expect(error?.errno == ECONNREFUSED)
@@ -122,9 +123,9 @@ import Testing
 
     @Test func aSilentServerTimesOutAndTheConnectionCloses() throws {
         // The kernel completes the handshake from the backlog; nobody ever answers.
-        let listener = try TestListener()
+        let listener = try SilentListener()
         let client = try RedisClient(
-            endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: listener.port)),
+            endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: Int(listener.port))),
             timeout: .milliseconds(200))
         let started = ContinuousClock.now
         let error = #expect(throws: RedisError.self) { _ = try client.command(["PING"]) }

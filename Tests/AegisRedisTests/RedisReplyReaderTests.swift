@@ -1,6 +1,7 @@
 import Testing
 
 @testable import AegisRedis
+import AegisTestSupport
 
 @Suite struct RedisReplyReaderTests {
     private func readAll(_ chunks: [[UInt8]]) throws -> [RedisReply] {
@@ -44,7 +45,7 @@ import Testing
 
     @Test func roundTripsRandomRepliesFedInRandomPieces() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         for _ in 0..<300 {
             let replies = (0..<Int.random(in: 1...6, using: &generator)).map { _ in
                 RESPTestEncoding.randomReply(depth: 6, using: &generator)
@@ -107,7 +108,7 @@ import Testing
     /// more input or a thrown error: never a crash.
     @Test func survivesRandomBytes() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let alphabet = Array("+-:$*\r\n0123456789-1".utf8)
         var outcomes = (replies: 0, errors: 0)
         for round in 0..<5000 {

@@ -3,6 +3,7 @@ import AegisPostgres
 import AegisStore
 import Foundation
 import Testing
+import AegisTestSupport
 
 @Suite struct AdministrationTests {
     let limits = Plan(burstRPS: 5, sustainedRPM: 100, monthlyQuota: 1_000, enforcement: .hard)

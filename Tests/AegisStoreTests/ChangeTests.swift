@@ -1,6 +1,7 @@
 import AegisCore
 import AegisStore
 import Testing
+import AegisTestSupport
 
 @Suite struct ChangeTests {
     @Test func everyChangeADaemonMustSeeIsLoggedAndAnnounced() throws {

@@ -3,6 +3,7 @@ import AegisPostgres
 import AegisStore
 import Foundation
 import Testing
+import AegisTestSupport
 
 /// Decisions shipped as COPY text lines, the spool's own format.
 @Suite struct CopyIngestTests {

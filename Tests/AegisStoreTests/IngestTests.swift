@@ -3,6 +3,7 @@ import AegisPostgres
 import AegisStore
 import Foundation
 import Testing
+import AegisTestSupport
 
 @Suite struct IngestTests {
     @Test func storesEveryFieldAndMapsTheDecision() throws {

@@ -1,6 +1,7 @@
 import AegisCore
 import AegisStore
 import Testing
+import AegisTestSupport
 
 @Suite struct LookupTests {
     @Test func keyHashFindsKeyTenantAndPlanInOneCall() throws {

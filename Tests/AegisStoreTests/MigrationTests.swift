@@ -3,6 +3,7 @@ import AegisStore
 import Foundation
 import Synchronization
 import Testing
+import AegisTestSupport
 
 @Suite struct MigrationTests {
     static let tables = ["api_keys", "change_log", "monthly_usage", "plans", "request_logs", "tenants"]

@@ -1,5 +1,6 @@
 import AegisPostgres
 import Testing
+import AegisTestSupport
 
 @Suite struct PostgresConnectionTests {
     @Test func parametersTravelAsValuesNotSQL() throws {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import AegisCore
+import AegisTestSupport
 
 /// Random and mutated requests through the parser: it must never crash, never consume more than
 /// it was given, never hold more than a bounded head, and give the same result however the bytes
@@ -26,7 +27,7 @@ import Testing
         maxRequestLineBytes: 64, maxHeaderCount: 8, maxHeaderBytes: 256, maxBodyBytes: 64)
 
     @Test func survivesRandomAndMutatedInput() {
-        var random = SplitMix64(seed: 0xAE61_5B12_D6E0)
+        var random = SeededGenerator(seed: 0xAE61_5B12_D6E0)
         var requests = 0
         for round in 0..<200_000 {
             let input = Self.makeInput(&random)
@@ -48,7 +49,7 @@ import Testing
         #expect(requests > 50_000)
     }
 
-    private static func makeInput(_ random: inout SplitMix64) -> [UInt8] {
+    private static func makeInput(_ random: inout SeededGenerator) -> [UInt8] {
         if random.below(10) == 0 {
             return (0..<random.below(301)).map { _ in random.byte() }
         }

@@ -1,4 +1,5 @@
 @testable import AegisCore
+import AegisTestSupport
 
 /// What a caller saw after feeding bytes to a parser the way the daemon does: append what arrived,
 /// call `next(in:)` until `.needMore`, drop what each event consumed.
@@ -88,22 +89,7 @@ struct HTTPTestResponse {
     var names: [String] { headers.map(\.name) }
 }
 
-/// A small deterministic generator (SplitMix64), so a failing fuzz case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension SplitMix64 {
+extension SeededGenerator {
     /// A number in `0..<bound`; cheaper than `Int.random(in:using:)` in debug builds, where the
     /// fuzz tests spend most of their time making input.
     mutating func below(_ bound: Int) -> Int {

@@ -33,6 +33,16 @@ final class TCPProxy: Sendable {
         close(listener)
     }
 
+    /// A proxy in front of the PostgreSQL server of `url`, and the same URL pointed at the proxy.
+    static func inFront(ofDatabase url: String) throws -> (TCPProxy, String) {
+        guard var components = URLComponents(string: url) else { throw TestFailure("cannot parse \(url)") }
+        let proxy = try TCPProxy(targetPort: UInt16(components.port ?? 5432))
+        components.host = "127.0.0.1"
+        components.port = Int(proxy.port)
+        guard let proxied = components.string else { throw TestFailure("cannot rebuild \(url)") }
+        return (proxy, proxied)
+    }
+
     /// Drops every forwarded connection and refuses new ones (they are closed at once).
     func cut() {
         let sockets = state.withLock { state in

@@ -1,4 +1,5 @@
 @testable import AegisRedis
+import AegisTestSupport
 
 /// Encodes replies the way a server would, so reader tests can round-trip values.
 enum RESPTestEncoding {
@@ -29,7 +30,7 @@ enum RESPTestEncoding {
     }
 
     /// A random reply at most `depth` arrays deep; status and error texts avoid CR and LF.
-    static func randomReply(depth: Int, using generator: inout SplitMix64) -> RedisReply {
+    static func randomReply(depth: Int, using generator: inout SeededGenerator) -> RedisReply {
         switch Int.random(in: 0...(depth > 0 ? 5 : 4), using: &generator) {
         case 0:
             return .status(randomLine(using: &generator))
@@ -48,7 +49,7 @@ enum RESPTestEncoding {
         }
     }
 
-    private static func randomLine(using generator: inout SplitMix64) -> String {
+    private static func randomLine(using generator: inout SeededGenerator) -> String {
         let count = Int.random(in: 0...16, using: &generator)
         let bytes = (0..<count).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
         return String(decoding: bytes, as: UTF8.self)

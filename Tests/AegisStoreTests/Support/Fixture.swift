@@ -1,5 +1,6 @@
 import AegisCore
 import AegisStore
+import AegisTestSupport
 
 /// A plan, a tenant on it and one key, with names unique to the test.
 struct Fixture {

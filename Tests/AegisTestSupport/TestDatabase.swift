@@ -4,9 +4,9 @@ import Foundation
 
 /// A database of its own for one test, made on the server `AEGIS_TEST_DATABASE_URL` names and
 /// dropped when the test ends.
-enum TestDatabase {
+public enum TestDatabase {
     /// The server to make databases on; a missing variable fails the test rather than skipping it.
-    static func serverURL() throws -> String {
+    public static func serverURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["AEGIS_TEST_DATABASE_URL"], !url.isEmpty else {
             throw SetupError(
                 "AEGIS_TEST_DATABASE_URL is not set; point it at a PostgreSQL database whose role may CREATE DATABASE")
@@ -15,7 +15,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with the URL of a new, uniquely named database, migrated unless told otherwise.
-    static func with<T>(migrated: Bool = true, _ body: (String) throws -> T) throws -> T {
+    public static func with<T>(migrated: Bool = true, _ body: (String) throws -> T) throws -> T {
         let server = try serverURL()
         let name = "aegis_test_\(UUIDSuffix.make())"
         let admin = try PostgresConnection(url: server)
@@ -29,7 +29,7 @@ enum TestDatabase {
     }
 
     /// The same server and credentials, another database.
-    static func replacingDatabase(in url: String, with name: String) throws -> String {
+    public static func replacingDatabase(in url: String, with name: String) throws -> String {
         guard url.contains("://") else { return url + " dbname=\(name)" }
         guard var components = URLComponents(string: url) else { throw SetupError("cannot parse the test URL") }
         components.path = "/\(name)"
@@ -39,16 +39,16 @@ enum TestDatabase {
 }
 
 /// A short random suffix for database and object names, unique per test.
-enum UUIDSuffix {
-    static func make() -> String {
+public enum UUIDSuffix {
+    public static func make() -> String {
         String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(16))
     }
 }
 
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
+public struct SetupError: Error, CustomStringConvertible {
+    public var description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }

@@ -4,11 +4,11 @@
 
 /// A TCP port on loopback that accepts connections (the kernel completes the handshake) but never
 /// answers, like a server that hangs.
-final class SilentListener {
-    let port: UInt16
-    private let descriptor: Int32
+public final class SilentListener {
+    public let port: UInt16
+    private var descriptor: Int32
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SetupError("socket failed") }
         var address = sockaddr_in()
@@ -23,7 +23,7 @@ final class SilentListener {
             }
         }
         guard bound else {
-            close(descriptor)
+            _ = Glibc.close(descriptor)
             throw SetupError("cannot listen on loopback")
         }
         self.descriptor = descriptor
@@ -31,6 +31,14 @@ final class SilentListener {
     }
 
     deinit {
-        close(descriptor)
+        close()
+    }
+
+    /// Stops listening, so connects to `port` are refused from now on.
+    public func close() {
+        if descriptor >= 0 {
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+        }
     }
 }
