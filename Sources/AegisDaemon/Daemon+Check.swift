@@ -97,10 +97,11 @@ extension Daemon {
     }
 
     /// Keys arrived from PostgreSQL (or could not be read).
-    func keysLoaded(_ loaded: [(KeyDigest, CachedKey?)], failed: [KeyDigest]) {
+    func keysLoaded(_ loaded: [(KeyDigest, KeyRecord?)], failed: [KeyDigest]) {
         let now = Clock.monotonicMs()
-        for (digest, key) in loaded {
-            for check in cache.complete(digest, with: key, now: now) {
+        for (digest, record) in loaded {
+            let (key, waiters) = cache.complete(digest, with: record, now: now)
+            for check in waiters {
                 if let key { resolved(check, key) } else { finish(check, .denied(.invalidKey)) }
             }
         }

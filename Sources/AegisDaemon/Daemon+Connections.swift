@@ -76,6 +76,8 @@ extension Daemon {
             case .bytes:
                 connection.lastActive = Clock.monotonicMs()
                 parseRequests(connection)
+                // A read that did not fill the buffer took all there was: asking again costs an EAGAIN.
+                if connection.input.lastReadWasShort { break }
                 continue
             case .wouldBlock:
                 break

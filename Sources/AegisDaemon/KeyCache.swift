@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStore
 
 /// A SHA-256 digest of an API key, held as four words so cache look-ups hash and compare cheaply.
 struct KeyDigest: Hashable, Sendable {
@@ -35,13 +36,37 @@ struct KeyDigest: Hashable, Sendable {
     }
 }
 
+/// What every key of one tenant shares; one instance per tenant, updated in place by each load,
+/// so 100,000 keys of a few tenants hold a few copies of the tenant and plan, not 100,000.
+final class TenantState {
+    let id: String
+    private(set) var active: Bool
+    private(set) var planID: String
+    private(set) var plan: Plan
+
+    init(_ record: KeyRecord) {
+        id = record.tenantID
+        active = record.tenantActive
+        planID = record.planID
+        plan = record.plan
+    }
+
+    func update(from record: KeyRecord) {
+        active = record.tenantActive
+        planID = record.planID
+        plan = record.plan
+    }
+}
+
 /// What the daemon needs to know about a valid key.
-struct CachedKey: Sendable, Equatable {
+struct CachedKey {
     var keyID: String
-    var tenantID: String
-    var tenantActive: Bool
-    var planID: String
-    var plan: Plan
+    var tenant: TenantState
+
+    var tenantID: String { tenant.id }
+    var tenantActive: Bool { tenant.active }
+    var planID: String { tenant.planID }
+    var plan: Plan { tenant.plan }
 }
 
 /// In-process map from key digest to key, tenant and plan, so a warm check never asks PostgreSQL.
@@ -65,6 +90,7 @@ struct KeyCache<Waiter> {
     }
 
     private var entries: [KeyDigest: Entry] = [:]
+    private var tenants: [String: TenantState] = [:]
     let capacity: Int
     let negativeTTL: Int64
 
@@ -94,12 +120,22 @@ struct KeyCache<Waiter> {
         }
     }
 
-    /// Stores a load's answer (`nil`: no such key, or revoked) and returns the waiters to resume.
-    mutating func complete(_ digest: KeyDigest, with key: CachedKey?, now: Int64) -> [Waiter] {
+    /// Stores a load's answer (`nil`: no such key, or revoked) and returns the key with the waiters
+    /// to resume. The tenant's shared state takes the loaded status and plan for all its keys.
+    mutating func complete(
+        _ digest: KeyDigest, with record: KeyRecord?, now: Int64
+    ) -> (key: CachedKey?, waiters: [Waiter]) {
         let previous = entries[digest]
+        var key: CachedKey?
+        if let record {
+            let tenant = tenants[record.tenantID] ?? TenantState(record)
+            tenant.update(from: record)
+            tenants[record.tenantID] = tenant
+            key = CachedKey(keyID: record.keyID, tenant: tenant)
+        }
         entries[digest] = key.map(Entry.known) ?? .unknown(expiresAt: now + negativeTTL)
-        if case .loading(let waiters) = previous { return waiters }
-        return []
+        if case .loading(let waiters) = previous { return (key, waiters) }
+        return (key, [])
     }
 
     /// A load failed (PostgreSQL unreachable): a key still known keeps serving, waiters get the news.

@@ -5,7 +5,7 @@ import Synchronization
 
 /// What the background threads tell the event loop.
 enum WorkerMessage: Sendable {
-    case keys([(KeyDigest, CachedKey?)], failed: [KeyDigest])
+    case keys([(KeyDigest, KeyRecord?)], failed: [KeyDigest])
     case seed(tenantID: String, month: Int, value: Int64?)
     case changes([ChangeNotice])
     case postgres(up: Bool)
@@ -101,7 +101,7 @@ final class PostgresWorkers: Sendable {
                 mailbox.post(.keys([], failed: batch))
                 continue
             }
-            let loaded = byHex.map { hex, digest in (digest, found[hex].map(CachedKey.init)) }
+            let loaded = byHex.map { hex, digest in (digest, found[hex]) }
             mailbox.post(.keys(loaded, failed: []))
         }
     }
@@ -227,14 +227,6 @@ private struct StoreLink {
             log.warning("PostgreSQL unreachable", ["thread": role, "error": String(describing: error)])
             mailbox.post(.postgres(up: false))
         }
-    }
-}
-
-extension CachedKey {
-    init(_ record: KeyRecord) {
-        self.init(
-            keyID: record.keyID, tenantID: record.tenantID, tenantActive: record.tenantActive,
-            planID: record.planID, plan: record.plan)
     }
 }
 

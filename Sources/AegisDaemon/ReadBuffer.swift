@@ -1,3 +1,5 @@
+import Glibc
+
 /// Bytes read from a socket and not yet consumed, in one contiguous array.
 ///
 /// Consumed bytes are dropped lazily: the unread tail moves to the front only when the free space
@@ -7,6 +9,8 @@ struct ReadBuffer {
     private var start = 0
     private var end = 0
     private let limit: Int
+    /// Whether the last read returned less than the free space offered, so the socket is drained.
+    private(set) var lastReadWasShort = false
 
     /// - Parameters:
     ///   - capacity: the initial size.
@@ -23,12 +27,16 @@ struct ReadBuffer {
     /// Returns `.failed(ENOBUFS)` when the unread bytes already fill `limit`.
     mutating func read(from fd: Int32) -> Socket.IOResult {
         if storage.count - end < 4096 {
-            guard makeRoom() else { return .failed(105) }  // ENOBUFS
+            guard makeRoom() else { return .failed(ENOBUFS) }
         }
+        let space = storage.count - end
         let result = storage.withUnsafeMutableBytes { raw in
             Socket.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
         }
-        if case .bytes(let count) = result { end += count }
+        if case .bytes(let count) = result {
+            end += count
+            lastReadWasShort = count < space
+        }
         return result
     }
 

@@ -122,7 +122,7 @@ final class RedisLink {
 
     /// Writes what the iteration queued.
     func flush() {
-        guard case .ready(let fd) = state, outputSent < output.count else { return }
+        guard case .ready(let fd) = state else { return }
         while outputSent < output.count {
             switch Socket.write(fd, output, from: outputSent) {
             case .bytes(let count):
@@ -185,6 +185,8 @@ final class RedisLink {
                     lost(String(describing: error), now: now)
                     return
                 }
+                // A read that did not fill the buffer took all there was: asking again costs an EAGAIN.
+                if input.lastReadWasShort { return }
                 continue
             case .wouldBlock:
                 return

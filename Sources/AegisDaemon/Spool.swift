@@ -120,6 +120,7 @@ struct SpoolReader {
     private var pendingNumber: Int
     private var pendingOffset: Int
     private var chunk = [UInt8](repeating: 0, count: 4 << 20)
+    private let checkpoint: CheckpointFile
 
     init(location: SpoolLocation) {
         self.location = location
@@ -135,6 +136,7 @@ struct SpoolReader {
         }
         pendingNumber = number
         pendingOffset = offset
+        checkpoint = CheckpointFile(path: location.checkpointPath)
     }
 
     /// The complete lines after the checkpoint, up to about `maxBytes`.
@@ -168,13 +170,11 @@ struct SpoolReader {
 
     /// Records everything `next` returned as shipped, and deletes segments fully behind it.
     mutating func commit() {
-        let text = "\(pendingNumber) \(pendingOffset)\n"
-        let temporary = location.checkpointPath + ".tmp"
-        if (try? text.write(toFile: temporary, atomically: false, encoding: .utf8)) != nil {
-            rename(temporary, location.checkpointPath)
-        }
-        for old in location.segments() where old < pendingNumber {
-            unlink(location.segmentPath(old))
+        checkpoint.write(segment: pendingNumber, offset: pendingOffset)
+        if pendingNumber != number {
+            for old in location.segments() where old < pendingNumber {
+                unlink(location.segmentPath(old))
+            }
         }
         number = pendingNumber
         offset = pendingOffset
@@ -187,5 +187,24 @@ struct SpoolReader {
         defer { close(fd) }
         let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, max, off_t(start)) }
         return chunk[0..<Swift.max(count, 0)]
+    }
+}
+
+/// The shipper's checkpoint, "<segment> <offset>", rewritten in place on one open descriptor:
+/// a fixed-width line within one page is written whole, and a new file per batch is not.
+private final class CheckpointFile {
+    private let fd: Int32
+
+    init(path: String) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    func write(segment: Int, offset: Int) {
+        let line = Array(String(format: "%012d %020d\n", segment, offset).utf8)
+        _ = line.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 }

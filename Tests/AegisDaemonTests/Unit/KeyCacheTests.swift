@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStore
 import Testing
 
 @testable import AegisDaemon
@@ -9,8 +10,8 @@ import Testing
         return bytes.withUnsafeBytes { KeyDigest($0) }
     }
 
-    private func key(_ id: String, tenant: String = "t", plan: String = "p", active: Bool = true) -> CachedKey {
-        CachedKey(
+    private func key(_ id: String, tenant: String = "t", plan: String = "p", active: Bool = true) -> KeyRecord {
+        KeyRecord(
             keyID: id, tenantID: tenant, tenantActive: active, planID: plan,
             plan: Plan(burstRPS: 1, sustainedRPM: 1, monthlyQuota: 1, enforcement: .hard))
     }
@@ -19,8 +20,22 @@ import Testing
         var cache = KeyCache<Int>(capacity: 100)
         #expect(cache.lookup(digest(1), now: 0, waiter: 1) == .pending(load: true))
         #expect(cache.lookup(digest(1), now: 0, waiter: 2) == .pending(load: false))
-        #expect(cache.complete(digest(1), with: key("k"), now: 0) == [1, 2])
-        #expect(cache.lookup(digest(1), now: 0, waiter: 3) == .known(key("k")))
+        #expect(cache.complete(digest(1), with: key("k"), now: 0).waiters == [1, 2])
+        guard case .known(let known) = cache.lookup(digest(1), now: 0, waiter: 3) else {
+            Issue.record("not cached")
+            return
+        }
+        #expect(known.keyID == "k" && known.tenantID == "t" && known.planID == "p")
+    }
+
+    @Test func keysOfOneTenantShareItsStateAndSeeItsChangesAtOnce() {
+        var cache = KeyCache<Int>(capacity: 100)
+        _ = cache.lookup(digest(1), now: 0, waiter: 0)
+        let first = cache.complete(digest(1), with: key("k1", tenant: "a"), now: 0).key
+        _ = cache.lookup(digest(2), now: 0, waiter: 0)
+        _ = cache.complete(digest(2), with: key("k2", tenant: "a", plan: "q", active: false), now: 0)
+        #expect(first?.tenantActive == false)
+        #expect(first?.planID == "q")
     }
 
     @Test func unknownKeysAreRememberedForTheNegativeTTL() {
@@ -78,7 +93,7 @@ import Testing
 extension KeyCache.Lookup: Equatable where Waiter: Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
-        case (.known(let a), .known(let b)): a == b
+        case (.known(let a), .known(let b)): a.keyID == b.keyID && a.tenant === b.tenant
         case (.unknown, .unknown): true
         case (.pending(let a), .pending(let b)): a == b
         default: false
