@@ -19,7 +19,8 @@ enum PlanCommands {
         Command(
             words: ["plan", "update"], summary: "Change a plan's name or limits",
             usage:
-                "plan update PLAN [--name NAME] [--burst-rps N] [--rpm N] [--monthly-quota N] [--enforcement hard|soft]",
+                "plan update PLAN [--name NAME] [--burst-rps N] [--rpm N] [--monthly-quota N]"
+                + " [--enforcement hard|soft]",
             details: "Running daemons apply the new limits at once.",
             options: [.value("name", "NAME", help: "a new unique name")] + limitOptions,
             positionals: [.init("PLAN", help: "the plan's id or name")], action: update),

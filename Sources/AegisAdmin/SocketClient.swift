@@ -60,9 +60,13 @@ struct SocketClient {
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SocketClientError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let written = bytes.withUnsafeBytes {
+                send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw SocketClientError("sending to aegisd failed: \(String(cString: strerror(errno)))") }
+            guard written > 0 else {
+                throw SocketClientError("sending to aegisd failed: \(String(cString: strerror(errno)))")
+            }
             offset += written
         }
     }

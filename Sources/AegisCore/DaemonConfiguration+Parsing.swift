@@ -59,7 +59,8 @@ extension DaemonConfiguration {
 
     private static let settings: [Setting] = [
         Setting(
-            option: .value("socket", "PATH", help: "Unix socket for the check protocol (default /run/aegis/aegis.sock)"),
+            option: .value(
+                "socket", "PATH", help: "Unix socket for the check protocol (default /run/aegis/aegis.sock)"),
             environment: "AEGIS_SOCKET"
         ) { config, value throws(ArgumentError) in config.socketPath = value },
         Setting(
@@ -76,7 +77,8 @@ extension DaemonConfiguration {
             environment: "AEGIS_HTTP"
         ) { config, value throws(ArgumentError) in try config.setHTTP(value, source: "--http") },
         Setting(
-            option: .value("envoy-prefix", "PATH", help: "path prefix of the Envoy ext_authz endpoint (default /envoy)"),
+            option: .value(
+                "envoy-prefix", "PATH", help: "path prefix of the Envoy ext_authz endpoint (default /envoy)"),
             environment: "AEGIS_ENVOY_PREFIX"
         ) { config, value throws(ArgumentError) in
             guard value.hasPrefix("/") else { throw ArgumentError("--envoy-prefix must start with '/'") }
@@ -87,7 +89,8 @@ extension DaemonConfiguration {
             environment: "DATABASE_URL"
         ) { config, value throws(ArgumentError) in config.databaseURL = value },
         Setting(
-            option: .value("redis-url", "URL", help: "redis://host:port/db or unix:///path (default redis://127.0.0.1:6379)"),
+            option: .value(
+                "redis-url", "URL", help: "redis://host:port/db or unix:///path (default redis://127.0.0.1:6379)"),
             environment: "REDIS_URL"
         ) { config, value throws(ArgumentError) in config.redisURL = value },
         Setting(
@@ -112,16 +115,21 @@ extension DaemonConfiguration {
             option: .value("spool-dir", "DIR", help: "directory of the decision spool (default /var/lib/aegis/spool)"),
             environment: "AEGIS_SPOOL_DIR"
         ) { config, value throws(ArgumentError) in config.spoolDirectory = value },
-        integer("max-frame-bytes", "AEGIS_MAX_FRAME_BYTES", 16...(1 << 20), "largest request accepted (default 65536)") {
+        integer("max-frame-bytes", "AEGIS_MAX_FRAME_BYTES", 16...(1 << 20), "largest request accepted (default 65536)")
+        {
             $0.maxFrameBytes = $1
         },
         integer("max-connections", "AEGIS_MAX_CONNECTIONS", 1...1_000_000, "open connections at most (default 4096)") {
             $0.maxConnections = $1
         },
-        integer("idle-timeout", "AEGIS_IDLE_TIMEOUT", 1...86_400, "seconds before an idle connection closes (default 60)") {
+        integer(
+            "idle-timeout", "AEGIS_IDLE_TIMEOUT", 1...86_400, "seconds before an idle connection closes (default 60)"
+        ) {
             $0.idleTimeoutSeconds = $1
         },
-        integer("redis-timeout-ms", "AEGIS_REDIS_TIMEOUT_MS", 10...900, "wait for Redis before failing over (default 250)") {
+        integer(
+            "redis-timeout-ms", "AEGIS_REDIS_TIMEOUT_MS", 10...900, "wait for Redis before failing over (default 250)"
+        ) {
             $0.redisTimeoutMs = $1
         },
         integer("cache-size", "AEGIS_CACHE_SIZE", 16...100_000_000, "API keys kept in memory (default 200000)") {
@@ -136,10 +144,13 @@ extension DaemonConfiguration {
         _ name: String, _ environment: String, _ range: ClosedRange<Int>, _ help: String,
         _ set: @escaping @Sendable (inout DaemonConfiguration, Int) -> Void
     ) -> Setting {
-        Setting(option: .value(name, "N", help: help), environment: environment) { config, value throws(ArgumentError) in
+        Setting(option: .value(name, "N", help: help), environment: environment) {
+            config, value throws(ArgumentError) in
             guard let number = Int(value), range.contains(number) else {
                 throw ArgumentError(
-                    "--\(name) must be a whole number between \(range.lowerBound) and \(range.upperBound), not '\(value)'")
+                    "--\(name) must be a whole number between \(range.lowerBound) and \(range.upperBound),"
+                        + " not '\(value)'"
+                )
             }
             set(&config, number)
         }

@@ -1,6 +1,6 @@
 import AegisCore
-import Glibc
 internal import CSystem
+import Glibc
 
 /// Sockets: listening, accepting, reading requests, writing replies, closing.
 extension Daemon {
@@ -121,7 +121,8 @@ extension Daemon {
                 connection.input.consume(consumed)
             case .failure(let error):
                 let check = Check(
-                    connection: connection, responder: .socket(decoder.mode ?? .lengthPrefixed), request: CheckRequest())
+                    connection: connection, responder: .socket(decoder.mode ?? .lengthPrefixed), request: CheckRequest()
+                )
                 connection.enqueue(check)
                 finish(check, .denied(.badRequest, message: error.description))
                 stopReading(connection)

@@ -17,7 +17,8 @@ extension Daemon {
             case .failure(let error):
                 stopReading(connection)
                 guard !error.inBody else { return }
-                let check = Check(connection: connection, responder: .http(.health, keepAlive: false, version: .http11),
+                let check = Check(
+                    connection: connection, responder: .http(.health, keepAlive: false, version: .http11),
                     request: CheckRequest())
                 connection.enqueue(check)
                 check.phase = .answered

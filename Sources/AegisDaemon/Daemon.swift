@@ -1,8 +1,8 @@
 import AegisCore
 import AegisRedis
 import AegisStore
-import Glibc
 internal import CSystem
+import Glibc
 
 /// The decision daemon: one event-loop thread owning every socket, the key cache and the Redis
 /// pipeline, plus background threads for PostgreSQL (see ``PostgresWorkers``).
@@ -81,8 +81,10 @@ public final class Daemon {
         redis.connect(now: Clock.monotonicMs())
         log.info(
             "aegisd ready",
-            ["socket": configuration.socketPath, "fail_mode": configuration.failMode.rawValue,
-             "http": configuration.http.map(Self.describe) ?? "off"])
+            [
+                "socket": configuration.socketPath, "fail_mode": configuration.failMode.rawValue,
+                "http": configuration.http.map(Self.describe) ?? "off",
+            ])
 
         while !(stopping && isDrained(now: Clock.monotonicMs())) {
             poller.wait(timeoutMs: nextTimeout()) { event in

@@ -37,7 +37,9 @@ public struct Log: Sendable {
         self.level = level
     }
 
-    public func debug(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> KeyValuePairs<String, String> = [:]) {
+    public func debug(
+        _ message: @autoclosure () -> String, _ metadata: @autoclosure () -> KeyValuePairs<String, String> = [:]
+    ) {
         emit(.debug, message(), metadata())
     }
 

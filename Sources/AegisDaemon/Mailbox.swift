@@ -1,6 +1,6 @@
+internal import CSystem
 import Glibc
 import Synchronization
-internal import CSystem
 
 /// Messages from background threads to the event loop, with an eventfd the loop polls.
 ///

@@ -1,5 +1,5 @@
-import Glibc
 internal import CSystem
+import Glibc
 
 /// Readiness events from epoll, level-triggered. Owned and used by the event-loop thread only.
 final class Poller {

@@ -1,5 +1,5 @@
-import Glibc
 internal import CSystem
+import Glibc
 
 /// Thin wrappers over the socket calls the daemon makes, each retrying EINTR.
 enum Socket {

@@ -81,7 +81,8 @@ final class SpoolWriter {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                log.error("spool write failed; decisions since the last write are not recorded",
+                log.error(
+                    "spool write failed; decisions since the last write are not recorded",
                     ["error": SystemError("write").description, "count": String(pending.count)])
                 break
             }
@@ -124,7 +125,8 @@ struct SpoolReader {
 
     init(location: SpoolLocation) {
         self.location = location
-        let saved = (try? String(contentsOfFile: location.checkpointPath, encoding: .utf8))?
+        let saved =
+            (try? String(contentsOfFile: location.checkpointPath, encoding: .utf8))?
             .split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? []
         let first = location.segments().first ?? 1
         if saved.count == 2, saved[0] >= first {

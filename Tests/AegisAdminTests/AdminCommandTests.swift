@@ -1,8 +1,8 @@
 import AegisCore
 import AegisStore
+import AegisTestSupport
 import Foundation
 import Testing
-import AegisTestSupport
 
 /// Every command against a real PostgreSQL, through the same entry point `aegis` uses.
 @Suite struct AdminCommandTests {

@@ -1,7 +1,7 @@
 import AegisCore
 import AegisStore
-import Testing
 import AegisTestSupport
+import Testing
 
 /// Each command a running daemon must react to announces itself on `aegis_changes`.
 @Suite struct ChangeNoticeTests {

@@ -1,7 +1,7 @@
+import AegisTestSupport
 import Testing
 
 @testable import AegisCore
-import AegisTestSupport
 
 private let seeds: [String] = [
     #"{"id":1,"api_key":"sk_live_abc","method":"GET","path":"/v1/items?x=1","host":"api.example","cost":1}"#,

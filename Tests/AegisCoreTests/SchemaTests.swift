@@ -117,9 +117,12 @@ private let ids: [String?] = [nil, "7", "-0", "1e3", "1.5E-7", #""req-1""#, #""Ã
         #"{"allow":false,"status":401,"reason":"missing_key","tenant_id":null,"headers":{}}"#,
         #"{"allow":false,"status":429,"reason":"rate_exceeded","tenant_id":"t","headers":{},"body":{"error":"x"}}"#,
         #"{"allow":false,"status":503,"reason":"unavailable","tenant_id":null,"headers":{},"body":{"error":"x"}}"#,
-        #"{"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{"a":1},"body":{"error":"x"}}"#,
-        #"{"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{},"body":{"error":"x"},"x":1}"#,
-        #"{"id":null,"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{},"body":{"error":"x"}}"#,
+        #"{"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{"a":1},"#
+            + #""body":{"error":"x"}}"#,
+        #"{"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{},"#
+            + #""body":{"error":"x"},"x":1}"#,
+        #"{"id":null,"allow":false,"status":400,"reason":"bad_request","tenant_id":null,"headers":{},"#
+            + #""body":{"error":"x"}}"#,
     ]
     let verdicts = try SchemaValidator.verdicts(broken.map { Array($0.utf8) }, schema: "check-reply.schema.json")
     #expect(verdicts.count == broken.count && verdicts.allSatisfy { $0 != "ok" })

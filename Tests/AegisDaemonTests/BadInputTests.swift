@@ -1,7 +1,7 @@
+import AegisTestSupport
 import Foundation
 import Glibc
 import Testing
-import AegisTestSupport
 
 /// Framing abuse, idle and slow clients, the connection cap, and random bytes at a live daemon.
 @Suite struct BadInputTests {
@@ -58,9 +58,15 @@ import AegisTestSupport
         var generator = SeededGenerator(seed: 0xAE61_5EED)
         for round in 0..<300 {
             let client = try daemon.client()
-            var bytes = (0..<Int.random(in: 1...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var bytes = (0..<Int.random(in: 1...300, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             if round % 3 == 0 { bytes[0] = UInt8(ascii: "{") }
-            if round % 3 == 1 { bytes.replaceSubrange(0..<min(4, bytes.count), with: [0, 0, UInt8(bytes.count >> 8), UInt8(truncatingIfNeeded: bytes.count)]) }
+            if round % 3 == 1 {
+                bytes.replaceSubrange(
+                    0..<min(4, bytes.count),
+                    with: [0, 0, UInt8(bytes.count >> 8), UInt8(truncatingIfNeeded: bytes.count)])
+            }
             try? client.writeAll(bytes)
         }
         #expect(daemon.isRunning)
@@ -71,7 +77,8 @@ import AegisTestSupport
         let db = try database()
         let tenant = try db.tenant()
         let daemon = try DaemonProcess(databaseURL: db.url)
-        let script = "printf '%s\\n%s\\n' '{\"id\":1,\"api_key\":\"\(tenant.key)\"}' '{\"type\":\"health\"}'"
+        let script =
+            "printf '%s\\n%s\\n' '{\"id\":1,\"api_key\":\"\(tenant.key)\"}' '{\"type\":\"health\"}'"
             + " | socat -t 2 - UNIX-CONNECT:\(daemon.socketPath)"
         let result = try runCommand("/bin/sh", ["-c", script])
         #expect(result.status == 0, "\(result.stderr)")

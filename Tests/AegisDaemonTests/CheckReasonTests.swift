@@ -126,8 +126,10 @@ import Testing
         let daemon = try DaemonProcess(databaseURL: db.url)
         let client = try daemon.client()
 
-        for bad in ["{", "[]", "{\"cost\":0}", "{\"cost\":-1}", "{\"cost\":\"2\"}", "{\"cost\":1.5}",
-                    "{\"type\":\"dance\"}", "{\"api_key\":7}", "{\"headers\":[]}"] {
+        for bad in [
+            "{", "[]", "{\"cost\":0}", "{\"cost\":-1}", "{\"cost\":\"2\"}", "{\"cost\":1.5}",
+            "{\"type\":\"dance\"}", "{\"api_key\":7}", "{\"headers\":[]}",
+        ] {
             try client.sendRaw(Array(bad.utf8))
             let reply = try client.receive()
             #expect(reply.reason == "bad_request", "\(bad)")

@@ -5,7 +5,9 @@ import Testing
 @Suite struct DurabilityTests {
     private func send(_ count: Int, key: String, to daemon: DaemonProcess) throws -> [String: Int] {
         let client = try daemon.client()
-        for _ in 0..<count { try client.send(["api_key": key, "method": "GET", "path": "/d", "client_ip": "10.1.2.3"]) }
+        for _ in 0..<count {
+            try client.send(["api_key": key, "method": "GET", "path": "/d", "client_ip": "10.1.2.3"])
+        }
         var reasons: [String: Int] = [:]
         for _ in 0..<count { reasons[try client.receive().reason ?? "?", default: 0] += 1 }
         return reasons
@@ -13,14 +15,17 @@ import Testing
 
     private func logged(_ db: TestDatabase, _ tenantID: String) throws -> [String: Int] {
         var reasons: [String: Int] = [:]
-        for row in try db.query("SELECT reason, count(*) FROM request_logs WHERE tenant_id = '\(tenantID)' GROUP BY 1") {
+        for row in try db.query("SELECT reason, count(*) FROM request_logs WHERE tenant_id = '\(tenantID)' GROUP BY 1")
+        {
             reasons[row[0]] = Int(row[1])
         }
         return reasons
     }
 
     private func used(_ db: TestDatabase, _ tenantID: String) throws -> Int {
-        Int(try db.query("SELECT coalesce(sum(requests_used), 0) FROM monthly_usage WHERE tenant_id = '\(tenantID)'")[0][0]) ?? -1
+        Int(
+            try db.query("SELECT coalesce(sum(requests_used), 0) FROM monthly_usage WHERE tenant_id = '\(tenantID)'")[
+                0][0]) ?? -1
     }
 
     @Test func sigtermShipsEveryDecisionAndExitsCleanly() throws {
@@ -96,7 +101,8 @@ import Testing
         let directory = TestEnvironment.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory + "/spool", withIntermediateDirectories: true)
         let good = UUID().uuidString.lowercased()
-        let lines = "1\t\(good)\t1767225600000\t\t\tmissing_key\t401\tGET\t/damaged-test\t\t1\t\t\n"
+        let lines =
+            "1\t\(good)\t1767225600000\t\t\tmissing_key\t401\tGET\t/damaged-test\t\t1\t\t\n"
             + "1\tnot-a-uuid\t1\t\t\tok\t200\t\t\t\t1\t\t\n"
         try lines.write(toFile: directory + "/spool/segment-000000000001.log", atomically: true, encoding: .utf8)
 

@@ -13,8 +13,10 @@ import Testing
 
         let second = try runCommand(
             TestEnvironment.binary("aegisd"),
-            ["--socket", daemon.socketPath, "--spool-dir", daemon.directory + "/spool2", "--database-url", db.url,
-             "--redis-url", TestEnvironment.redisURL])
+            [
+                "--socket", daemon.socketPath, "--spool-dir", daemon.directory + "/spool2", "--database-url", db.url,
+                "--redis-url", TestEnvironment.redisURL,
+            ])
         #expect(second.status != 0)
         #expect(second.stderr.contains("another aegisd is listening"))
         #expect(try daemon.client().check(["type": "health"])["message"] as? String == "hoho")
@@ -34,8 +36,10 @@ import Testing
     @Test func helpListsEveryOptionAndBadFlagsFail() throws {
         let help = try runCommand(TestEnvironment.binary("aegisd"), ["--help"])
         #expect(help.status == 0)
-        for option in ["--socket", "--http", "--fail-mode", "--redis-url", "--database-url", "AEGIS_FAIL_MODE",
-                       "--max-frame-bytes", "--spool-dir", "AEGIS_LOG_LEVEL"] {
+        for option in [
+            "--socket", "--http", "--fail-mode", "--redis-url", "--database-url", "AEGIS_FAIL_MODE",
+            "--max-frame-bytes", "--spool-dir", "AEGIS_LOG_LEVEL",
+        ] {
             #expect(help.stdout.contains(option), "help lacks \(option)")
         }
         let bad = try runCommand(TestEnvironment.binary("aegisd"), ["--fail-mode", "sideways"])

@@ -120,18 +120,20 @@ import Testing
 
         let planName = try db.query("SELECT name FROM plans WHERE id = '\(tenant.planID)'")[0][0]
         try db.aegis(["plan", "update", planName, "--rpm", "777"])
-        #expect(try eventually(timeout: 5) {
-            try client.check(["api_key": tenant.key]).headers["X-RateLimit-Limit"] == "777"
-        })
+        #expect(
+            try eventually(timeout: 5) {
+                try client.check(["api_key": tenant.key]).headers["X-RateLimit-Limit"] == "777"
+            })
 
         let other = try db.aegisJSON([
             "plan", "create", "--name", "other-\(tenant.tenantID.prefix(8))", "--burst-rps", "50", "--rpm", "333",
             "--monthly-quota", "9", "--enforcement", "soft",
         ])
         try db.aegis(["tenant", "set-plan", tenant.tenantID, try #require(other["id"] as? String)])
-        #expect(try eventually(timeout: 5) {
-            try client.check(["api_key": tenant.key]).headers["X-RateLimit-Limit"] == "333"
-        })
+        #expect(
+            try eventually(timeout: 5) {
+                try client.check(["api_key": tenant.key]).headers["X-RateLimit-Limit"] == "333"
+            })
     }
 }
 

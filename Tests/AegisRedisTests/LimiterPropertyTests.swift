@@ -1,8 +1,8 @@
 import AegisCore
+import AegisTestSupport
 import Testing
 
 @testable import AegisRedis
-import AegisTestSupport
 
 /// Random traffic over several minutes of injected time: the script must agree with
 /// ``LimitOracle`` on every check, no 60-second interval may admit more than the limit, and

@@ -1,8 +1,8 @@
+import AegisTestSupport
 import Foundation
 import Testing
 
 @testable import AegisRedis
-import AegisTestSupport
 
 @Suite struct RedisClientTests {
     @Test func pingsAndStoresBinarySafeValues() throws {

@@ -1,7 +1,7 @@
+import AegisTestSupport
 import Testing
 
 @testable import AegisRedis
-import AegisTestSupport
 
 @Suite struct RedisReplyReaderTests {
     private func readAll(_ chunks: [[UInt8]]) throws -> [RedisReply] {

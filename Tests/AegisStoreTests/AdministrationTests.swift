@@ -1,9 +1,9 @@
 import AegisCore
 import AegisPostgres
 import AegisStore
+import AegisTestSupport
 import Foundation
 import Testing
-import AegisTestSupport
 
 @Suite struct AdministrationTests {
     let limits = Plan(burstRPS: 5, sustainedRPM: 100, monthlyQuota: 1_000, enforcement: .hard)

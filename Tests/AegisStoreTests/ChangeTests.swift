@@ -1,7 +1,7 @@
 import AegisCore
 import AegisStore
-import Testing
 import AegisTestSupport
+import Testing
 
 @Suite struct ChangeTests {
     @Test func everyChangeADaemonMustSeeIsLoggedAndAnnounced() throws {

@@ -1,9 +1,9 @@
 import AegisCore
 import AegisPostgres
 import AegisStore
+import AegisTestSupport
 import Foundation
 import Testing
-import AegisTestSupport
 
 /// Decisions shipped as COPY text lines, the spool's own format.
 @Suite struct CopyIngestTests {
@@ -33,7 +33,8 @@ import AegisTestSupport
                 id: UUIDv7.next().description, at: 1_767_225_600_123, tenantID: fixture.tenant.id,
                 keyID: fixture.key.info.id, reason: .quotaOverage, status: 200, method: "GET", path: path,
                 clientIP: "10.0.0.1", cost: 3, quotaMonth: 202_601, quotaUsed: 7)
-            let blocked = LogRecord(id: UUIDv7.next().description, at: 1_767_225_600_123, reason: .missingKey, status: 401)
+            let blocked = LogRecord(
+                id: UUIDv7.next().description, at: 1_767_225_600_123, reason: .missingKey, status: 401)
             let bytes = lines([allowed, blocked])
 
             #expect(try bytes.withUnsafeBytes { try store.ingest(copyLines: $0) } == 2)
@@ -48,8 +49,11 @@ import AegisTestSupport
                     allowed.id, fixture.tenant.id, fixture.key.info.id, "allowed", "quota_overage", "200", "GET",
                     "/a\tb\nc\\d\re üx \\N", "10.0.0.1", "3", "1767225600123",
                 ])
-            #expect(rows.rows[1].values == [blocked.id, nil, nil, "blocked", "missing_key", "401", nil, nil, nil, "1",
-                                            "1767225600123"])
+            #expect(
+                rows.rows[1].values == [
+                    blocked.id, nil, nil, "blocked", "missing_key", "401", nil, nil, nil, "1",
+                    "1767225600123",
+                ])
             #expect(try store.monthlyUsage(tenantID: fixture.tenant.id, year: 2026, month: 1) == 7)
 
             // Shipping the same lines again changes nothing.

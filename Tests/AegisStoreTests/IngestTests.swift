@@ -1,9 +1,9 @@
 import AegisCore
 import AegisPostgres
 import AegisStore
+import AegisTestSupport
 import Foundation
 import Testing
-import AegisTestSupport
 
 @Suite struct IngestTests {
     @Test func storesEveryFieldAndMapsTheDecision() throws {

@@ -1,9 +1,9 @@
 import AegisPostgres
 import AegisStore
+import AegisTestSupport
 import Foundation
 import Synchronization
 import Testing
-import AegisTestSupport
 
 @Suite struct MigrationTests {
     static let tables = ["api_keys", "change_log", "monthly_usage", "plans", "request_logs", "tenants"]

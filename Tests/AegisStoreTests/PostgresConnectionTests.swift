@@ -1,6 +1,6 @@
 import AegisPostgres
-import Testing
 import AegisTestSupport
+import Testing
 
 @Suite struct PostgresConnectionTests {
     @Test func parametersTravelAsValuesNotSQL() throws {

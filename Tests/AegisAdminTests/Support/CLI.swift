@@ -1,7 +1,7 @@
 import AegisAdmin
+import AegisTestSupport
 import Foundation
 import Testing
-import AegisTestSupport
 
 /// Runs `aegis` in-process against one environment and captures what it prints.
 struct CLI {

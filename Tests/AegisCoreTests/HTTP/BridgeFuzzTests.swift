@@ -1,7 +1,7 @@
+import AegisTestSupport
 import Testing
 
 @testable import AegisCore
-import AegisTestSupport
 
 /// Heads and decisions no proxy would send, since `route` and the renderer are public and may be
 /// given anything: every route must come back, and every response must be one well-framed

@@ -1,7 +1,7 @@
+import AegisTestSupport
 import Testing
 
 @testable import AegisCore
-import AegisTestSupport
 
 /// Random and mutated requests through the parser: it must never crash, never consume more than
 /// it was given, never hold more than a bounded head, and give the same result however the bytes

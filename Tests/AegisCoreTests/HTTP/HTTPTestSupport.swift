@@ -1,5 +1,6 @@
-@testable import AegisCore
 import AegisTestSupport
+
+@testable import AegisCore
 
 /// What a caller saw after feeding bytes to a parser the way the daemon does: append what arrived,
 /// call `next(in:)` until `.needMore`, drop what each event consumed.

@@ -37,7 +37,8 @@ let decisionForEveryReason: [Decision] = Reason.allCases.map { reason in
     let decision = Decision(reason: .ok, tenantID: "t-1", headers: [Header("X-RateLimit-Limit", "600")])
     #expect(
         text { ReplyEncoder.appendCheckReply(decision, rawID: Array("42".utf8), to: &$0) }
-            == #"{"id":42,"allow":true,"status":200,"reason":"ok","tenant_id":"t-1","headers":{"X-RateLimit-Limit":"600"}}"#
+            == #"{"id":42,"allow":true,"status":200,"reason":"ok","tenant_id":"t-1","#
+            + #""headers":{"X-RateLimit-Limit":"600"}}"#
     )
 }
 

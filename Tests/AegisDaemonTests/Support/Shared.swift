@@ -25,8 +25,10 @@ func validate(_ documents: [[UInt8]], against schema: String) throws {
         """
     let result = try runCommand(
         "/usr/bin/env",
-        ["python3", "-c", script, repositoryRoot.appendingPathComponent("proto-schema/\(schema)").path,
-         directory + "/documents.json"])
+        [
+            "python3", "-c", script, repositoryRoot.appendingPathComponent("proto-schema/\(schema)").path,
+            directory + "/documents.json",
+        ])
     #expect(result.status == 0, "schema \(schema) rejected a reply: \(result.stderr)")
 }
 

@@ -60,12 +60,15 @@ final class TestDatabase: Sendable {
 
     /// Runs one SQL statement and returns its rows as tab-separated text.
     func query(_ sql: String) throws -> [[String]] {
-        try Self.psql(url, sql).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        try Self.psql(url, sql).split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> String {
-        let result = try runCommand("/usr/bin/psql", [url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        let result = try runCommand(
+            "/usr/bin/psql", [url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql])
         guard result.status == 0 else { throw TestFailure("psql failed: \(result.stderr)") }
         return result.stdout
     }

@@ -1,5 +1,6 @@
-@testable import AegisRedis
 import AegisTestSupport
+
+@testable import AegisRedis
 
 /// Encodes replies the way a server would, so reader tests can round-trip values.
 enum RESPTestEncoding {
