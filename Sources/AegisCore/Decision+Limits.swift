@@ -190,25 +190,14 @@ private struct HeaderValueWriter {
     }
 
     mutating func append(_ value: Int64) {
-        var magnitude = value.magnitude
-        var digits = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
+        let digits = DecimalText.digitCount(value.magnitude)
         guard count + digits + 1 <= buffer.count else { return }
         if value < 0 {
             buffer[count] = UInt8(ascii: "-")
             count += 1
         }
         count += digits
-        var index = count
-        repeat {
-            index -= 1
-            buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
+        DecimalText.writeDigits(value.magnitude, endingAt: buffer.baseAddress! + count)
     }
 }
 

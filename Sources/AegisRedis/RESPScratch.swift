@@ -1,3 +1,5 @@
+import AegisCore
+
 /// Writes RESP into a region of known maximum size with plain pointer stores, so that a whole
 /// command costs one `Array.append` instead of one per piece (each of which checks uniqueness
 /// and capacity).
@@ -65,7 +67,7 @@ struct RESPScratch {
 
     /// A whole bulk string holding `value` in decimal.
     mutating func writeBulk(_ value: Int64) {
-        writeHeader(UInt8(ascii: "$"), Self.decimalLength(value))
+        writeHeader(UInt8(ascii: "$"), DecimalText.length(value))
         writeDecimal(value)
         writeCRLF()
     }
@@ -74,61 +76,9 @@ struct RESPScratch {
         if value < 0 {
             write(UInt8(ascii: "-"))
         }
-        var magnitude = value.magnitude
-        let digits = Self.digitCount(magnitude)
+        let digits = DecimalText.digitCount(value.magnitude)
         precondition(count + digits <= capacity, "RESP scratch space overrun")
-        var index = count + digits
-        // Constant divisors compile to multiplications; two digits per round halves them.
-        while magnitude >= 100 {
-            let pair = magnitude % 100
-            magnitude /= 100
-            index -= 2
-            base[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair / 10)
-            base[index + 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair % 10)
-        }
-        if magnitude >= 10 {
-            base[index - 2] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / 10)
-            base[index - 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-        } else {
-            base[index - 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude)
-        }
+        DecimalText.writeDigits(value.magnitude, endingAt: base + count + digits)
         count += digits
-    }
-
-    static func decimalLength(_ value: Int64) -> Int {
-        digitCount(value.magnitude) + (value < 0 ? 1 : 0)
-    }
-
-    /// Decimal digits of `value`: the bit length gives log10 to within one, a table settles it.
-    static func digitCount(_ value: UInt64) -> Int {
-        let bits = UInt64.bitWidth - value.leadingZeroBitCount
-        let guess = (bits * 1233) >> 12
-        return max(1, guess + (value >= powerOfTen(guess) ? 1 : 0))
-    }
-
-    /// A switch rather than a table: no lazy global to initialise and retain on the hot path.
-    private static func powerOfTen(_ exponent: Int) -> UInt64 {
-        switch exponent {
-        case 0: 1
-        case 1: 10
-        case 2: 100
-        case 3: 1_000
-        case 4: 10_000
-        case 5: 100_000
-        case 6: 1_000_000
-        case 7: 10_000_000
-        case 8: 100_000_000
-        case 9: 1_000_000_000
-        case 10: 10_000_000_000
-        case 11: 100_000_000_000
-        case 12: 1_000_000_000_000
-        case 13: 10_000_000_000_000
-        case 14: 100_000_000_000_000
-        case 15: 1_000_000_000_000_000
-        case 16: 10_000_000_000_000_000
-        case 17: 100_000_000_000_000_000
-        case 18: 1_000_000_000_000_000_000
-        default: 10_000_000_000_000_000_000
-        }
     }
 }

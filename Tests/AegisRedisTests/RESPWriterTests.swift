@@ -1,3 +1,4 @@
+import AegisCore
 import CHiredis
 import Testing
 
@@ -44,14 +45,14 @@ import Testing
                 RESPWriter.appendBulk(candidate, to: &buffer)
                 let digits = String(candidate)
                 #expect(String(decoding: buffer, as: UTF8.self) == "$\(digits.utf8.count)\r\n\(digits)\r\n")
-                #expect(RESPScratch.decimalLength(candidate) == digits.utf8.count)
+                #expect(DecimalText.length(candidate) == digits.utf8.count)
             }
             if value <= Int64.max / 10 {
                 value *= 10
             }
         }
-        #expect(RESPScratch.digitCount(UInt64.max) == 20)
-        #expect(RESPScratch.digitCount(0) == 1)
+        #expect(DecimalText.digitCount(UInt64.max) == 20)
+        #expect(DecimalText.digitCount(0) == 1)
     }
 
     @Test func writesRandomIntegersLikeTheStandardLibrary() {

@@ -46,21 +46,12 @@ public enum JSONWriter {
     /// Appends an integer in decimal, with a leading `-` when negative.
     public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digitCount = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            digitCount += 1
+        let digits = DecimalText.digitCount(value.magnitude)
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        out.withUnsafeMutableBufferPointer { buffer in
+            DecimalText.writeDigits(value.magnitude, endingAt: buffer.baseAddress! + start + digits)
         }
-        let end = out.count + digitCount
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digitCount))
-        var index = end
-        repeat {
-            index -= 1
-            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
     }
 
     /// Appends an integer in decimal, with a leading `-` when negative.

@@ -1,0 +1,67 @@
+/// Whole numbers as ASCII decimal, written in place: the JSON writer, the header writer and the
+/// RESP writer all format integers on the check path and share this.
+public enum DecimalText {
+    /// How many digits `value` has in decimal.
+    /// The bit length gives log10 to within one; a power of ten settles it.
+    @inlinable
+    public static func digitCount(_ value: UInt64) -> Int {
+        let bits = UInt64.bitWidth - value.leadingZeroBitCount
+        let guess = (bits * 1233) >> 12
+        return max(1, guess + (value >= powerOfTen(guess) ? 1 : 0))
+    }
+
+    /// Bytes `value` takes in decimal, its sign included.
+    @inlinable
+    public static func length(_ value: Int64) -> Int {
+        digitCount(value.magnitude) + (value < 0 ? 1 : 0)
+    }
+
+    /// Writes the digits of `magnitude` so that the last one lands just before `end`.
+    /// - Precondition: `digitCount(magnitude)` bytes before `end` are writable.
+    @inlinable
+    public static func writeDigits(_ magnitude: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) {
+        var magnitude = magnitude
+        var index = end
+        // Constant divisors compile to multiplications; two digits per round halves them.
+        while magnitude >= 100 {
+            let pair = magnitude % 100
+            magnitude /= 100
+            index -= 2
+            index[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair / 10)
+            index[1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair % 10)
+        }
+        if magnitude >= 10 {
+            index[-2] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / 10)
+            index[-1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+        } else {
+            index[-1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude)
+        }
+    }
+
+    /// A switch rather than a table: no lazy global to initialise on the hot path.
+    @usableFromInline
+    static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
+    }
+}
