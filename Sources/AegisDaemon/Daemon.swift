@@ -218,6 +218,8 @@ extension Daemon {
             apply(changes)
         case .postgres(let up):
             postgresUp = up
+        case .redisAddresses(let addresses):
+            redis.resolved(addresses)
         }
     }
 }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisRedis
 import AegisStore
 import Foundation
 import Synchronization
@@ -9,6 +10,8 @@ enum WorkerMessage: Sendable {
     case seed(tenantID: String, month: Int, value: Int64?)
     case changes([ChangeNotice])
     case postgres(up: Bool)
+    /// Redis's addresses, looked up again after a failed connect.
+    case redisAddresses([RedisSocket.Address])
 }
 
 /// The daemon's three PostgreSQL threads, each with its own blocking connection, so the event loop

@@ -1,5 +1,6 @@
 import AegisCore
 import AegisRedis
+import Foundation
 import Glibc
 
 /// The daemon's one pipelined connection to Redis.
@@ -24,6 +25,10 @@ final class RedisLink {
     }
 
     private let endpoint: RedisEndpoint
+    /// The server's addresses, looked up once at start and again, off the loop, after a failed
+    /// connect: a host name's lookup can block, and the loop must not.
+    private var addresses: [RedisSocket.Address] = []
+    private var resolving = false
     private let timeoutMs: Int64
     private let stallMs: Int64
     private let log: Log
@@ -52,6 +57,7 @@ final class RedisLink {
         self.owner = owner
         reader = try RedisReplyReader()
         output.reserveCapacity(256 << 10)
+        addresses = (try? RedisSocket.resolve(endpoint)) ?? []
     }
 
     var isReady: Bool {
@@ -76,7 +82,7 @@ final class RedisLink {
     /// Starts connecting without blocking; the loop learns the result from writability.
     func connect(now: Int64) {
         do {
-            guard let address = try RedisSocket.resolve(endpoint).first else {
+            guard let address = addresses.first else {
                 throw RedisError(.connect, "\(endpoint) resolves to no address")
             }
             let (fd, connected) = try RedisSocket.beginConnect(to: address)
@@ -244,6 +250,8 @@ final class RedisLink {
         case .disconnected:
             break
         }
+        // A connect that failed may have aimed at an address the name no longer has.
+        if !isReady { resolveAgain() }
         state = .disconnected(retryAt: now + backoffMs)
         backoffMs = min(backoffMs * 2, 2_000)
         if !reportedDown {
@@ -262,6 +270,23 @@ final class RedisLink {
         for case .check(let check) in waiting where check.phase == .limiting {
             owner.failOver(check)
         }
+    }
+
+    /// Looks the server up again on a thread of its own; the answer comes back through the mailbox.
+    private func resolveAgain() {
+        guard !resolving else { return }
+        resolving = true
+        let endpoint = endpoint
+        let mailbox = owner.mailbox
+        Thread.detachNewThread {
+            mailbox.post(.redisAddresses((try? RedisSocket.resolve(endpoint)) ?? []))
+        }
+    }
+
+    /// New addresses from `resolveAgain`; an empty answer keeps the ones known.
+    func resolved(_ found: [RedisSocket.Address]) {
+        resolving = false
+        if !found.isEmpty { addresses = found }
     }
 
     private func watchWrites(_ fd: Int32, _ on: Bool) {

@@ -73,4 +73,19 @@ import Testing
         proxy.restore()
         #expect(try eventually(timeout: 10) { try client.check(["api_key": uncached.key]).reason == "ok" })
     }
+
+    @Test func redisNameThatDoesNotResolveIsAnsweredByTheFailMode() throws {
+        let db = try database()
+        let tenant = try db.tenant()
+        let daemon = try DaemonProcess(
+            databaseURL: db.url, redisURL: "redis://no-such-host.invalid:6379", arguments: ["--fail-mode", "closed"])
+        let client = try daemon.client()
+        for _ in 0..<3 {
+            let started = Date()
+            #expect(try client.check(["api_key": tenant.key]).reason == "unavailable")
+            #expect(Date().timeIntervalSince(started) < 1)
+            usleep(300_000)
+        }
+        #expect(try client.check(["type": "health"])["redis"] as? String == "down")
+    }
 }
