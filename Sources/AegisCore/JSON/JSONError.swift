@@ -20,7 +20,7 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         public static let invalidNumber = Code(base: .invalidNumber)
         /// Something that starts like `true`, `false` or `null` but is not.
         public static let invalidLiteral = Code(base: .invalidLiteral)
-        /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
+        /// A backslash escape other than `\" \\ \/ \b \f \n \r \t` and `\u` with four hex digits.
         public static let invalidEscape = Code(base: .invalidEscape)
         /// A `\u` escape of a UTF-16 surrogate without its partner.
         public static let unpairedSurrogate = Code(base: .unpairedSurrogate)

@@ -154,7 +154,7 @@ extension JSONReader {
         }
     }
 
-    /// The code unit of the `\uXXXX` escape whose backslash is at `index`.
+    /// The code unit of the `\u` escape (four hex digits) whose backslash is at `index`.
     private func hexEscape(at index: Int) throws(JSONError) -> UInt16 {
         guard index + 6 <= input.count else { throw JSONError(.unexpectedEnd, at: input.count) }
         guard let unit = hex4(input, at: index + 2) else { throw JSONError(.invalidEscape, at: index) }
