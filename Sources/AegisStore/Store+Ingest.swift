@@ -64,19 +64,27 @@ extension Store {
     /// Safe to repeat: rows whose id exists are skipped, and usage only ever moves up
     /// (`GREATEST(stored, counter)`), so a batch delivered twice changes nothing the second time.
     /// A `tenantID` or `keyID` that is not a UUID is stored as NULL; usage is only recorded for
-    /// tenants that exist. Each batch travels as one array per column (`unnest`), so thousands of
-    /// records cost one statement.
+    /// tenants that exist. The batch travels as COPY lines, like ``ingest(copyLines:)``.
     @discardableResult
     public func ingest(_ records: [LogRecord]) throws(StoreError) -> IngestSummary {
-        let valid = records.filter { Validate.isUUID($0.id) }
-        let rejected = records.count - valid.count
-        guard !valid.isEmpty else { return IngestSummary(inserted: 0, duplicates: 0, rejected: rejected) }
-
-        return try transaction { () throws(StoreError) in
-            let inserted = try insertLogs(valid)
-            try raiseUsage(valid)
-            return IngestSummary(inserted: inserted, duplicates: valid.count - inserted, rejected: rejected)
+        func uuidOrNil(_ text: String?) -> String? { text.flatMap { Validate.isUUID($0) ? $0 : nil } }
+        var lines: [UInt8] = []
+        var valid = 0
+        for var record in records where Validate.isUUID(record.id) {
+            record.tenantID = uuidOrNil(record.tenantID)
+            record.keyID = uuidOrNil(record.keyID)
+            record.appendCopyLine(to: &lines)
+            valid += 1
         }
+        let rejected = records.count - valid
+        guard valid > 0 else { return IngestSummary(inserted: 0, duplicates: 0, rejected: rejected) }
+
+        // withUnsafeBytes rethrows untyped errors; a Result keeps StoreError's type across it.
+        let copied = lines.withUnsafeBytes { bytes in
+            Result { () throws(StoreError) in try ingest(copyLines: bytes) }
+        }
+        let inserted = try copied.get()
+        return IngestSummary(inserted: inserted, duplicates: valid - inserted, rejected: rejected)
     }
 
     /// Stores a batch of decisions given as COPY text lines (``LogRecord/appendCopyLine(to:)``),
@@ -113,6 +121,7 @@ extension Store {
                 SELECT b.tenant_id, b.quota_month / 100, b.quota_month % 100, max(b.quota_used), now()
                 FROM aegis_spool_batch b JOIN tenants t ON t.id = b.tenant_id
                 WHERE b.quota_used >= 0 AND b.quota_month % 100 BETWEEN 1 AND 12
+                    AND b.quota_month / 100 BETWEEN 1970 AND 9999
                 GROUP BY 1, 2, 3
                 ON CONFLICT (tenant_id, year, month) DO UPDATE
                     SET requests_used = GREATEST(monthly_usage.requests_used, excluded.requests_used),
@@ -122,66 +131,4 @@ extension Store {
             return inserted
         }
     }
-
-    private func insertLogs(_ records: [LogRecord]) throws(StoreError) -> Int {
-        func column(_ value: (LogRecord) -> String?) -> String? { PostgresArray.literal(records.map(value)) }
-        func uuidOrNil(_ text: String?) -> String? { text.flatMap { Validate.isUUID($0) ? $0 : nil } }
-
-        let result = try query(
-            """
-            INSERT INTO request_logs
-                (id, tenant_id, api_key_id, decision, reason, status, method, path, client_ip, cost, created_at)
-            SELECT id, tenant_id, api_key_id, decision, reason, status, method, path, client_ip, cost,
-                   to_timestamp(at_ms / 1000.0)
-            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::text[],
-                        $8::text[], $9::text[], $10::int[], $11::bigint[])
-                AS r (id, tenant_id, api_key_id, decision, reason, status, method, path, client_ip, cost, at_ms)
-            ON CONFLICT (id) DO NOTHING
-            """,
-            [
-                column { $0.id }, column { uuidOrNil($0.tenantID) }, column { uuidOrNil($0.keyID) },
-                column { $0.reason.allows ? "allowed" : "blocked" }, column { $0.reason.rawValue },
-                column { String(Int32(clamping: $0.status)) }, column { $0.method }, column { $0.path },
-                column { $0.clientIP }, column { String(Int32(clamping: $0.cost)) }, column { String($0.at) },
-            ])
-        return result.affectedRows
-    }
-
-    /// Upserts the highest counter per tenant and month in the batch.
-    private func raiseUsage(_ records: [LogRecord]) throws(StoreError) {
-        var highest: [UsageKey: Int64] = [:]
-        for record in records {
-            guard let tenantID = record.tenantID, Validate.isUUID(tenantID),
-                let quotaMonth = record.quotaMonth, let used = record.quotaUsed, used >= 0,
-                (1...12).contains(quotaMonth % 100), (1970...9999).contains(quotaMonth / 100)
-            else { continue }
-            let key = UsageKey(tenantID: tenantID.lowercased(), month: quotaMonth)
-            highest[key] = max(highest[key] ?? 0, used)
-        }
-        guard !highest.isEmpty else { return }
-
-        let entries = Array(highest)
-        try query(
-            """
-            INSERT INTO monthly_usage (tenant_id, year, month, requests_used, updated_at)
-            SELECT u.tenant_id, u.year, u.month, u.used, now()
-            FROM unnest($1::uuid[], $2::int[], $3::int[], $4::bigint[]) AS u (tenant_id, year, month, used)
-            JOIN tenants t ON t.id = u.tenant_id
-            ON CONFLICT (tenant_id, year, month) DO UPDATE
-                SET requests_used = GREATEST(monthly_usage.requests_used, excluded.requests_used),
-                    updated_at = now()
-                WHERE monthly_usage.requests_used < excluded.requests_used
-            """,
-            [
-                PostgresArray.literal(entries.map { $0.key.tenantID }),
-                PostgresArray.literal(entries.map { Int64($0.key.month / 100) }),
-                PostgresArray.literal(entries.map { Int64($0.key.month % 100) }),
-                PostgresArray.literal(entries.map { $0.value }),
-            ])
-    }
-}
-
-private struct UsageKey: Hashable {
-    var tenantID: String
-    var month: Int
 }
