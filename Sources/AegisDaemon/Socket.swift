@@ -9,7 +9,7 @@ enum Socket {
     /// is replaced.
     static func listenUnix(path: String, mode: mode_t, backlog: Int32 = 1024) throws(SystemError) -> Int32 {
         if exists(path) {
-            if let probe = try? connectUnix(path: path, blocking: true) {
+            if let probe = try? connectUnix(path: path) {
                 close(probe)
                 throw SystemError("another aegisd is listening on \(path); bind", errno: EADDRINUSE)
             }
@@ -73,10 +73,9 @@ enum Socket {
         }
     }
 
-    /// Connects to a Unix socket. Non-blocking sockets may still be connecting when this returns.
-    static func connectUnix(path: String, blocking: Bool) throws(SystemError) -> Int32 {
-        let flags = SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | (blocking ? 0 : SOCK_NONBLOCK.rawValue)
-        let fd = socket(AF_UNIX, Int32(flags), 0)
+    /// Connects to a Unix socket, blocking; used to ask whether a daemon still listens at a path.
+    static func connectUnix(path: String) throws(SystemError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         var address = try unixAddress(path)
         let result = withUnsafePointer(to: &address) {
@@ -84,7 +83,7 @@ enum Socket {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        if result != 0 && errno != EINPROGRESS {
+        if result != 0 {
             let error = SystemError("connect \(path)")
             close(fd)
             throw error
