@@ -19,7 +19,6 @@ final class Check {
     let responder: Responder
     let request: CheckRequest
     var phase: Phase = .resolving
-    var digest: KeyDigest?
     var key: CachedKey?
     /// The quota counter to seed Redis with after it came back empty.
     var seed: Int64?

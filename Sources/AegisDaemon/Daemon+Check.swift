@@ -15,7 +15,6 @@ extension Daemon {
             return
         }
         let digest = key.withUTF8 { KeyDigest(hashing: UnsafeRawBufferPointer($0)) }
-        check.digest = digest
 
         switch cache.lookup(digest, now: Clock.monotonicMs(), waiter: check) {
         case .known(let known):

@@ -164,14 +164,6 @@ struct KeyCache<Waiter> {
         return digests
     }
 
-    /// Every known digest, for a full reload after change notices may have been missed.
-    var knownDigests: [KeyDigest] {
-        entries.compactMap { digest, entry in
-            if case .known = entry { return digest }
-            return nil
-        }
-    }
-
     private mutating func evictIfFull() {
         guard entries.count >= capacity else { return }
         var victims: [KeyDigest] = []
