@@ -16,25 +16,29 @@ public enum DecimalText {
         digitCount(value.magnitude) + (value < 0 ? 1 : 0)
     }
 
-    /// Writes the digits of `magnitude` so that the last one lands just before `end`.
-    /// - Precondition: `digitCount(magnitude)` bytes before `end` are writable.
+    /// Writes the `count` digits of `magnitude` from `start` on.
+    ///
+    /// Every offset from `start` is non-negative on purpose: Swift 6.3's optimizer on Linux can drop
+    /// stores made through a pointer stepped backwards (swiftlang/swift#77558), which corrupted
+    /// digits in release builds only.
+    /// - Precondition: `count == digitCount(magnitude)` and `count` bytes from `start` are writable.
     @inlinable
-    public static func writeDigits(_ magnitude: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) {
+    public static func writeDigits(_ magnitude: UInt64, count: Int, startingAt start: UnsafeMutablePointer<UInt8>) {
         var magnitude = magnitude
-        var index = end
+        var position = count
         // Constant divisors compile to multiplications; two digits per round halves them.
         while magnitude >= 100 {
             let pair = magnitude % 100
             magnitude /= 100
-            index -= 2
-            index[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair / 10)
-            index[1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: pair % 10)
+            position &-= 2
+            start[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair / 10)
+            start[position &+ 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair % 10)
         }
         if magnitude >= 10 {
-            index[-2] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / 10)
-            index[-1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            start[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / 10)
+            start[1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
         } else {
-            index[-1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude)
+            start[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
         }
     }
 

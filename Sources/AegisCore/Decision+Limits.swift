@@ -196,8 +196,8 @@ private struct HeaderValueWriter {
             buffer[count] = UInt8(ascii: "-")
             count += 1
         }
+        DecimalText.writeDigits(value.magnitude, count: digits, startingAt: buffer.baseAddress! + count)
         count += digits
-        DecimalText.writeDigits(value.magnitude, endingAt: buffer.baseAddress! + count)
     }
 }
 

@@ -78,7 +78,7 @@ struct RESPScratch {
         }
         let digits = DecimalText.digitCount(value.magnitude)
         precondition(count + digits <= capacity, "RESP scratch space overrun")
-        DecimalText.writeDigits(value.magnitude, endingAt: base + count + digits)
+        DecimalText.writeDigits(value.magnitude, count: digits, startingAt: base + count)
         count += digits
     }
 }

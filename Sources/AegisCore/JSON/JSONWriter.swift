@@ -50,7 +50,7 @@ public enum JSONWriter {
         let start = out.count
         out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
         out.withUnsafeMutableBufferPointer { buffer in
-            DecimalText.writeDigits(value.magnitude, endingAt: buffer.baseAddress! + start + digits)
+            DecimalText.writeDigits(value.magnitude, count: digits, startingAt: buffer.baseAddress! + start)
         }
     }
 
