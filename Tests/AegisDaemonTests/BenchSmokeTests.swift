@@ -69,13 +69,14 @@ import Testing
         #expect(missing.stderr.contains("cannot read the keys file /nonexistent/keys"), "\(missing.stderr)")
     }
 
-    /// The whole side-by-side script in its short mode, on the binaries the tests were built with:
-    /// its own Redis, PostgreSQL, aegisd and nginx, every run, and the summary. About 30 s.
+    /// The whole side-by-side script in its short mode, on the release build deploy/test made: its
+    /// own Redis, PostgreSQL, aegisd and nginx, every run, and the summary. About 30 s. Every run
+    /// needs checks that pass, so this is also where a release-only miscompile shows.
     @Test(.timeLimit(.minutes(3))) func benchScriptShortModeRunsEverything() throws {
         let results = TestEnvironment.temporaryDirectory() + "/results"
         let script = repositoryRoot.appendingPathComponent("deploy/bench").path
-        let run = try runCommand(
-            script, ["--short", "--bin-dir", TestEnvironment.binDirectory.path, "--results", results])
+        let release = TestEnvironment.required("AEGIS_TEST_RELEASE_BIN_DIR")
+        let run = try runCommand(script, ["--short", "--bin-dir", release, "--results", results])
         #expect(run.status == 0, "deploy/bench --short failed:\n\(run.stdout)\n\(run.stderr)")
         for heading in ["(a) ceiling", "(b) aegisd over its socket", "(c) HTTP through nginx", "(d) cold start"] {
             #expect(run.stdout.contains(heading), "the summary lacks \(heading):\n\(run.stdout)")
