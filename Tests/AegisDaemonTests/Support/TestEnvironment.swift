@@ -24,9 +24,11 @@ enum TestEnvironment {
         binDirectory.appendingPathComponent(name).path
     }
 
-    /// A fresh directory under /tmp, short enough for a Unix socket path.
+    /// A fresh directory, short enough for a Unix socket path. Under `TMPDIR` when set (deploy/test
+    /// points it into its scratch directory, which it removes at the end), otherwise under /tmp.
     static func temporaryDirectory() -> String {
-        let path = "/tmp/aegis-t-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let path = parent + "/aegis-t-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
