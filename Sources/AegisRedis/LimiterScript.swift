@@ -5,7 +5,7 @@ import Foundation
 /// The limiter script (`Scripts/limiter.lua`): burst, sustained rate and monthly quota decided
 /// for one check in one atomic call, all or nothing.
 ///
-/// An invocation is `EVALSHA <sha1> 3 {tenant}:s {tenant}:w {tenant}:q` followed by the plan, the
+/// An invocation is `EVALSHA <sha1> 2 {tenant}:s {tenant}:w` followed by the plan, the
 /// cost, the seed and the clock. Redis answers ``RedisReply/isNoScript`` when its script cache is
 /// empty (after a restart or `SCRIPT FLUSH`); send the same check again with `useEval: true`,
 /// which carries the source and caches it again. The script file documents keys, arguments and
@@ -24,8 +24,9 @@ public enum LimiterScript {
         _ = try bundled.get()
     }
 
-    /// The three keys of a tenant, in the order the script declares them. Each carries the tenant
-    /// as hash tag, so a Redis Cluster keeps them in one slot.
+    /// The two keys of a tenant, in the order the script declares them: the hash with the month's
+    /// counter and the short-term state, and the window. Each carries the tenant as hash tag, so
+    /// a Redis Cluster keeps them in one slot.
     public static func keys(tenantID: String) -> [String] {
         keySuffixes.map { "{\(tenantID)\($0)" }
     }
@@ -57,7 +58,7 @@ public enum LimiterScript {
         let prefix = useEval ? script.evalPrefix : script.evalshaPrefix
         let tenantLength = tenantID.utf8.count
         let capacity =
-            prefix.count + 3 * (tenantLength + 4 + RESPScratch.maximumIntegerBulk)
+            prefix.count + keySuffixes.count * (tenantLength + 4 + RESPScratch.maximumIntegerBulk)
             + 7 * RESPScratch.maximumIntegerBulk
         RESPScratch.append(to: &buffer, capacity: capacity) { out in
             out.write(prefix)
@@ -90,8 +91,11 @@ public enum LimiterScript {
     private static let softArgument = Array("$4\r\nsoft\r\n".utf8)
     private static let emptyArgument = Array("$0\r\n\r\n".utf8)
 
-    /// The suffixes after `{tenant}`: short-term state, window, quota.
-    private static let keySuffixes = ["}:s", "}:w", "}:q"]
+    /// The suffixes after `{tenant}`: the state hash (month counter included) and the window.
+    private static let keySuffixes = ["}:s", "}:w"]
+
+    /// ARGV: burst, rate, quota, enforcement, cost, seed, clock.
+    private static let argumentCount = 7
 
     private static func clamped(_ value: Int64) -> Int64 {
         min(max(value, 0), largestNumber)
@@ -112,13 +116,13 @@ public enum LimiterScript {
             evalPrefix = Self.prefix(command: "EVAL", script: source)
         }
 
-        /// `*13`, the command, the script or its hash, and the key count.
+        /// The array header, the command, the script or its hash, and the key count.
         private static func prefix(command: String, script: String) -> [UInt8] {
             var bytes: [UInt8] = []
-            RESPWriter.appendArrayHeader(count: 13, to: &bytes)
+            RESPWriter.appendArrayHeader(count: 3 + keySuffixes.count + argumentCount, to: &bytes)
             RESPWriter.appendBulk(command, to: &bytes)
             RESPWriter.appendBulk(script, to: &bytes)
-            RESPWriter.appendBulk(3, to: &bytes)
+            RESPWriter.appendBulk(keySuffixes.count, to: &bytes)
             return bytes
         }
     }

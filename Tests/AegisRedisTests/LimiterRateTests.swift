@@ -90,12 +90,54 @@ import Testing
         #expect(try harness.check(cost: 2, at: Self.start + .seconds(2)).reason == .rateExceeded)
     }
 
-    @Test func stateAndWindowExpireAMinuteAfterTheLastAdmission() throws {
+    @Test func theWindowExpiresAMinuteAfterTheLastAdmissionAndTheStateWithTheMonth() throws {
         let harness = try LimiterHarness(plan: Self.plan)
         _ = try harness.check(at: Self.start)
-        for key in LimiterScript.keys(tenantID: harness.tenantID).prefix(2) {
-            let ttl = try harness.client.command(["PTTL", key]).int64 ?? 0
-            #expect(ttl > 55_000 && ttl <= 61_000)
+        let keys = LimiterScript.keys(tenantID: harness.tenantID)
+        let window = try harness.client.command(["PTTL", keys[1]]).int64 ?? 0
+        #expect(window > 55_000 && window <= 61_000)
+        // The hash also holds the month's counter: it lives until ten days after the month.
+        let state = try harness.client.command(["PTTL", keys[0]]).int64 ?? 0
+        #expect(state > 10 * 86_400_000)
+    }
+
+    /// The window can vanish while the hash stays (its minute-long expiry after a quiet spell, or
+    /// an eviction): the running total in the hash must not outlive the members it counted. Until
+    /// the oldest admission it counted is due to leave, the total errs on the side of denying.
+    @Test func aVanishedWindowLeavesNoStaleTotalPastItsMinute() throws {
+        let harness = try LimiterHarness(plan: Self.plan)
+        for index in 0..<9 {
+            _ = try harness.check(at: Self.start + .seconds(Int64(index)))
         }
+        #expect(try harness.client.command(["DEL", LimiterScript.keys(tenantID: harness.tenantID)[1]]) == .integer(1))
+        let early = try harness.check(at: Self.start + .seconds(10))
+        #expect(early.reason == .ok)
+        #expect(early.rateRemaining == 0)
+        #expect(try harness.check(at: Self.start + .seconds(11)).reason == .rateExceeded)
+
+        // The admission at start + 10 s is the only member left once start's is due to leave.
+        let later = try harness.check(at: Self.start + .seconds(60))
+        #expect(later.reason == .ok)
+        #expect(later.rateRemaining == 8)
+        #expect(later.rateResetMs == 10_000)
+    }
+
+    /// More admissions leave at once than the script's first read of the window holds.
+    @Test func countsEveryAdmissionThatLeftAfterABurst() throws {
+        let harness = try LimiterHarness(
+            plan: Plan(burstRPS: 1000, sustainedRPM: 100, monthlyQuota: 1_000_000, enforcement: .hard))
+        let window = LimiterScript.keys(tenantID: harness.tenantID)[1]
+        for _ in 0..<20 {
+            _ = try harness.check(at: Self.start)
+        }
+        for _ in 0..<5 {
+            _ = try harness.check(cost: 2, at: Self.start + .seconds(30))
+        }
+        let outcome = try harness.check(at: Self.start + .seconds(61))
+        #expect(outcome.reason == .ok)
+        #expect(outcome.rateRemaining == 100 - 10 - 1)
+        // The oldest still in is from start + 30 s: it leaves 29 s from now.
+        #expect(outcome.rateResetMs == 29_000)
+        #expect(try harness.client.command(["ZCARD", window]) == .integer(6))
     }
 }

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func keysShareTheTenantHashTag() {
-        #expect(LimiterScript.keys(tenantID: "t-1") == ["{t-1}:s", "{t-1}:w", "{t-1}:q"])
+        #expect(LimiterScript.keys(tenantID: "t-1") == ["{t-1}:s", "{t-1}:w"])
     }
 
     @Test func encodesAnEvalshaInvocation() {
@@ -29,8 +29,8 @@ import Testing
             tenantID: "é1", plan: Self.plan, cost: 2, seed: nil, nowMicros: 1_700_000_000_000_000, useEval: false,
             to: &buffer)
         let expected =
-            "*13\r\n$7\r\nEVALSHA\r\n$40\r\n\(LimiterScript.sha1)\r\n$1\r\n3\r\n"
-            + "$7\r\n{é1}:s\r\n$7\r\n{é1}:w\r\n$7\r\n{é1}:q\r\n"
+            "*12\r\n$7\r\nEVALSHA\r\n$40\r\n\(LimiterScript.sha1)\r\n$1\r\n2\r\n"
+            + "$7\r\n{é1}:s\r\n$7\r\n{é1}:w\r\n"
             + "$2\r\n10\r\n$3\r\n600\r\n$6\r\n100000\r\n$4\r\nhard\r\n$1\r\n2\r\n$0\r\n\r\n$16\r\n1700000000000000\r\n"
         #expect(String(decoding: buffer, as: UTF8.self) == expected)
     }
@@ -47,7 +47,7 @@ import Testing
         #expect(
             arguments
                 == .array([
-                    .bulk("EVAL"), .bulk(source), .bulk("3"), .bulk("{t}:s"), .bulk("{t}:w"), .bulk("{t}:q"),
+                    .bulk("EVAL"), .bulk(source), .bulk("2"), .bulk("{t}:s"), .bulk("{t}:w"),
                     .bulk("0"), .bulk("60"), .bulk("9007199254740991"), .bulk("soft"), .bulk("1"), .bulk("42"),
                     .bulk(""),
                 ]))
@@ -103,7 +103,7 @@ import Testing
             (["10", "60", "100", "hard", "1", "", "9007199254740992"], "now"),
         ]
         for (arguments, name) in cases {
-            let reply = try client.command(["EVAL", source, "3"] + keys + arguments)
+            let reply = try client.command(["EVAL", source, "2"] + keys + arguments)
             guard case .error(let message) = reply else {
                 Issue.record("\(arguments) was accepted: \(reply)")
                 continue

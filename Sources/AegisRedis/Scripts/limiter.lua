@@ -4,15 +4,18 @@
 -- The shebang line opts into Redis 7 script flags; declaring none means the script may write
 -- and is refused up front when Redis is out of memory, instead of failing after a partial write.
 --
--- KEYS (all carry the tenant as a hash tag, so one check touches one Cluster slot):
---   1  {tenant}:s  hash, short-term state:
+-- KEYS (both carry the tenant as a hash tag, so one check touches one Cluster slot):
+--   1  {tenant}:s  hash: the month's counter and the short-term state, read with one HMGET and
+--                  written with one HSET:
+--                    YYYYMM  requests counted that UTC month (only the current month is kept)
 --                    m  burst tokens missing from a full bucket, in millionths of a token
 --                    t  limiter time of the last admission, microseconds since the epoch
 --                    n  sum of the costs of the members of the window (the running total)
 --                    s  sequence number of the last window member
+--                    o  time of the oldest member still in the window when it was last written
+--                    c  number of members in the window
 --   2  {tenant}:w  sorted set, the sliding window: one member "<seq>:<cost>" per admission,
 --                  scored by its time in microseconds
---   3  {tenant}:q  hash, the monthly quota: field "YYYYMM" -> requests counted that month
 -- ARGV:
 --   1 burst_rps   2 sustained_rpm   3 monthly_quota   4 "hard" | "soft"   5 cost
 --   6 seed: the counter to start this month from when Redis has none ("" = ask for it)
@@ -27,6 +30,14 @@
 -- A denied check writes nothing at all (a seed it carries is still stored: that restores the
 -- counter, it consumes nothing). Whole numbers stay exact because every value here is far below
 -- 2^53, where Lua's doubles stop counting in ones.
+--
+-- Cost: every command costs Redis time, so the common paths issue few. An admission is TIME,
+-- HMGET, ZADD, HSET and PEXPIRE, plus ZRANGEBYSCORE, ZRANGE and ZREMRANGEBYRANK when the oldest
+-- admission has left the window since the last write; a denial is TIME and HMGET (and those two
+-- reads).
+
+local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
+local call, format, match, tonumber = redis.call, string.format, string.match, tonumber
 
 local MICROS_PER_SECOND = 1000000
 local MICROS_PER_DAY = 86400 * MICROS_PER_SECOND
@@ -34,43 +45,43 @@ local WINDOW = 60 * MICROS_PER_SECOND
 -- Millionths of a token, so refilling at burst_rps tokens per second adds exactly burst_rps
 -- millionths per microsecond: integer arithmetic with no rounding drift.
 local SCALE = 1000000
--- State and window outlive the last admission by the window plus slack; the bucket refills
--- within one second, so it never needs longer.
-local STATE_TTL_MS = 61000
--- The quota key lives until this long after its month ends, set once when the month's counter
--- is created rather than refreshed by every admission (one write less per check). A new month
--- always starts with a seed, which sets the next expiry.
+-- The window outlives the last admission by the window plus slack.
+local WINDOW_TTL_MS = 61000
+-- The hash lives until this long after its month ends, set once when the month's counter is
+-- created rather than refreshed by every admission. A new month always starts with a seed, which
+-- sets the next expiry. The short-term state in it needs no expiry of its own: it is a handful of
+-- fields per tenant, and a last admission older than the window means the window is empty.
 local QUOTA_SLACK_MS = 10 * 86400 * 1000
-
 -- A whole number >= 0 below 2^53, or nil (and `empty` for "" when that is allowed).
 local function whole(text, allow_empty)
     if allow_empty and text == '' then
         return nil, true
     end
     local number = tonumber(text)
-    if number == nil or number < 0 or number ~= math.floor(number) or number >= 2 ^ 53 then
+    if number == nil or number < 0 or number ~= floor(number) or number >= 2 ^ 53 then
         return nil, false
     end
     return number, true
 end
 
--- Integers as decimal text: tostring would print large numbers in exponent form.
+-- Integers as decimal text: tostring would print large numbers in exponent form, and Redis
+-- formats a number argument through a slow floating-point path.
 local function decimal(number)
-    return string.format('%d', number)
+    return format('%d', number)
 end
 
 local function ceil_div(numerator, denominator)
-    return math.ceil(numerator / denominator)
+    return ceil(numerator / denominator)
 end
 
 -- Days since 1970-01-01 -> proleptic Gregorian year and month (H. Hinnant's civil_from_days).
 local function civil_from_days(days)
     local z = days + 719468
-    local era = math.floor(z / 146097)
+    local era = floor(z / 146097)
     local doe = z - era * 146097
-    local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
-    local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-    local mp = math.floor((5 * doy + 2) / 153)
+    local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+    local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+    local mp = floor((5 * doy + 2) / 153)
     local month = mp < 10 and mp + 3 or mp - 9
     local year = yoe + era * 400
     if month <= 2 then
@@ -84,21 +95,21 @@ local function days_from_civil(year, month)
     if month <= 2 then
         year = year - 1
     end
-    local era = math.floor(year / 400)
+    local era = floor(year / 400)
     local yoe = year - era * 400
     local mp = month > 2 and month - 3 or month + 9
-    local doy = math.floor((153 * mp + 2) / 5)
-    local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+    local doy = floor((153 * mp + 2) / 5)
+    local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
     return era * 146097 + doe - 719468
 end
 
 -- Members are "<seq>:<cost>".
 local function member_cost(member)
-    return tonumber(string.match(member, ':(%d+)$')) or 1
+    return tonumber(match(member, ':(%d+)$')) or 1
 end
 
 local function member_seq(member)
-    return tonumber(string.match(member, '^(%d+):')) or 0
+    return tonumber(match(member, '^(%d+):')) or 0
 end
 
 local function invalid(name)
@@ -123,13 +134,13 @@ if not hard and ARGV[4] ~= 'soft' then
     return redis.error_reply('ERR aegis limiter: enforcement must be hard or soft')
 end
 if now == nil then
-    local time = redis.call('TIME')
+    local time = call('TIME')
     now = tonumber(time[1]) * MICROS_PER_SECOND + tonumber(time[2])
 end
-local now_ms = math.floor(now / 1000)
+local now_ms = floor(now / 1000)
 
 -- The UTC calendar month of `now`, and when it ends.
-local year, month_number = civil_from_days(math.floor(now / MICROS_PER_DAY))
+local year, month_number = civil_from_days(floor(now / MICROS_PER_DAY))
 local month = year * 100 + month_number
 local next_year, next_month = year, month_number + 1
 if next_month == 13 then
@@ -139,45 +150,39 @@ local month_end = days_from_civil(next_year, next_month) * MICROS_PER_DAY
 local field = decimal(month)
 
 -- Quota first only in that nothing can be decided without this month's counter.
-local used = redis.call('HGET', KEYS[3], field)
-if used then
-    used = tonumber(used)
-elseif seed == nil then
-    return { 'seed', month, now_ms }
-else
+local state = call('HMGET', KEYS[1], field, 'm', 't', 'n', 's', 'o', 'c')
+local used = tonumber(state[1])
+if used == nil then
+    if seed == nil then
+        return { 'seed', month, now_ms }
+    end
     -- Absent was checked just above, in the same atomic call: this is a set-if-absent. Older
     -- months leave with it; their last counts were returned with the checks that made them.
-    local fields = redis.call('HKEYS', KEYS[3])
-    for _, old in ipairs(fields) do
-        redis.call('HDEL', KEYS[3], old)
+    for _, old in ipairs(call('HKEYS', KEYS[1])) do
+        if match(old, '^%d+$') then
+            call('HDEL', KEYS[1], old)
+        end
     end
-    redis.call('HSET', KEYS[3], field, decimal(seed))
+    call('HSET', KEYS[1], field, decimal(seed))
     -- Relative to the script's clock, so an injected clock gets the same lifetime as TIME.
-    redis.call('PEXPIRE', KEYS[3], decimal(ceil_div(month_end - now, 1000) + QUOTA_SLACK_MS))
+    call('PEXPIRE', KEYS[1], decimal(ceil_div(month_end - now, 1000) + QUOTA_SLACK_MS))
     used = seed
 end
 
--- Short-term state. When the hash is gone but the window is not (only an eviction does that:
--- both get the same expiry), rebuild the total and sequence from the members.
-local state = redis.call('HMGET', KEYS[1], 'm', 't', 'n', 's')
-local missing = tonumber(state[1]) or 0
-local last = tonumber(state[2]) or now
-local total = tonumber(state[3])
-local seq = tonumber(state[4]) or 0
-if total == nil then
-    total = 0
-    for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-        total = total + member_cost(member)
-        seq = math.max(seq, member_seq(member))
-    end
-end
+local missing = tonumber(state[2]) or 0
+local last = tonumber(state[3]) or now
+local total = tonumber(state[4])
+local seq = tonumber(state[5]) or 0
+local oldest = tonumber(state[6])
+local count = tonumber(state[7])
+local cutoff = now - WINDOW
 
 -- Burst: refill for the time since the last admission, never past a full bucket (a clock that
 -- went backwards refills nothing; a smaller plan caps what is missing).
-local elapsed = math.max(now - last, 0)
-local stamp = math.max(now, last)
-missing = math.max(missing - elapsed * burst, 0)
-missing = math.min(missing, burst * SCALE)
+local elapsed = max(now - last, 0)
+local stamp = max(now, last)
+missing = max(missing - elapsed * burst, 0)
+missing = min(missing, burst * SCALE)
 local burst_fails = missing + cost * SCALE > burst * SCALE
 local burst_wait = 0
 if cost > burst then
@@ -188,12 +193,49 @@ elseif burst_fails then
 end
 
 -- Sustained rate: admissions at or before now - 60 s have left the window. They are only
--- subtracted here; removing them is a write, left to an admitted check.
-local cutoff = now - WINDOW
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', decimal(cutoff))
+-- subtracted here; removing them is a write, left to an admitted check. While the oldest member
+-- is still in, nothing has left and the running total is the window's. A last admission older
+-- than the window means all have left (the window key may have expired with them). Otherwise
+-- the members that left are read, then the oldest still in, whose departure resets the window.
+--
+-- Reads the whole window instead: live cost, members that left, oldest still in, highest
+-- sequence number and member count. Used when the hash and the window disagree, which only an
+-- eviction or a deleted key causes (or the hash's month-long expiry after a quiet spell).
+local function recount()
+    local members = call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+    local live_cost, left, first, top = 0, 0, nil, seq
+    for i = 1, #members, 2 do
+        top = max(top, member_seq(members[i]))
+        local score = tonumber(members[i + 1])
+        if score <= cutoff then
+            left = left + 1
+        else
+            live_cost = live_cost + member_cost(members[i])
+            first = first or score
+        end
+    end
+    return live_cost, left, first, top, #members / 2
+end
+
 local live = total
-for _, member in ipairs(expired) do
-    live = live - member_cost(member)
+local expired = 0
+local all_left = false
+if total == nil or count == nil then
+    live, expired, oldest, seq, count = recount()
+elseif total == 0 or last <= cutoff then
+    live, oldest, all_left = 0, nil, true
+elseif oldest == nil or oldest <= cutoff then
+    local gone = call('ZRANGEBYSCORE', KEYS[2], '-inf', decimal(cutoff))
+    for _, member in ipairs(gone) do
+        live = live - member_cost(member)
+    end
+    expired = #gone
+    if call('ZCARD', KEYS[2]) ~= count then
+        live, expired, oldest, seq, count = recount()
+    else
+        local first = call('ZRANGE', KEYS[2], expired, expired, 'WITHSCORES')
+        oldest = #first > 0 and tonumber(first[2]) or nil
+    end
 end
 local rate_fails = live + cost > rpm
 local rate_wait = 0
@@ -206,10 +248,9 @@ elseif rate_fails then
     -- not add up to the total, which the writes below keep from happening.)
     rate_wait = WINDOW
     local need = live + cost - rpm
-    local freed, offset = 0, 0
+    local freed, offset = 0, expired
     while freed < need do
-        local batch = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. decimal(cutoff), '+inf', 'WITHSCORES',
-            'LIMIT', offset, 100)
+        local batch = call('ZRANGE', KEYS[2], offset, offset + 99, 'WITHSCORES')
         if #batch == 0 then
             break
         end
@@ -246,26 +287,33 @@ elseif over_quota then
     reason = 'quota_overage'
 end
 local admitted = reason == 'ok' or reason == 'quota_overage'
-local retry_wait = math.max(burst_wait, rate_wait, quota_wait)
+local retry_wait = max(burst_wait, rate_wait, quota_wait)
 
 if admitted then
     missing = missing + cost * SCALE
     live = live + cost
     seq = seq + 1
-    if #expired > 0 then
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', decimal(cutoff))
+    used = used + cost
+    if all_left then
+        call('DEL', KEYS[2])
+        count = 0
+    elseif expired > 0 then
+        call('ZREMRANGEBYRANK', KEYS[2], 0, expired - 1)
+        count = count - expired
     end
-    redis.call('ZADD', KEYS[2], decimal(now), decimal(seq) .. ':' .. decimal(cost))
-    redis.call('HSET', KEYS[1], 'm', decimal(missing), 't', decimal(stamp), 'n', decimal(live), 's', decimal(seq))
-    redis.call('PEXPIRE', KEYS[1], STATE_TTL_MS)
-    redis.call('PEXPIRE', KEYS[2], STATE_TTL_MS)
-    used = redis.call('HINCRBY', KEYS[3], field, cost)
+    call('ZADD', KEYS[2], decimal(now), decimal(seq) .. ':' .. decimal(cost))
+    call('PEXPIRE', KEYS[2], WINDOW_TTL_MS)
+    count = count + 1
+    if oldest == nil then
+        oldest = now
+    end
+    call('HSET', KEYS[1], field, decimal(used), 'm', decimal(missing), 't', decimal(stamp), 'n', decimal(live),
+        's', decimal(seq), 'o', decimal(oldest), 'c', decimal(count))
 end
 
 local rate_reset = 0
-local oldest = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. decimal(cutoff), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-if #oldest > 0 then
-    rate_reset = ceil_div(tonumber(oldest[2]) + WINDOW - now, 1000)
+if oldest ~= nil then
+    rate_reset = ceil_div(oldest + WINDOW - now, 1000)
 end
 local burst_reset = 0
 if burst > 0 then
@@ -274,9 +322,9 @@ end
 
 return {
     reason,
-    math.floor((burst * SCALE - missing) / SCALE),
+    floor((burst * SCALE - missing) / SCALE),
     burst_reset,
-    math.max(rpm - live, 0),
+    max(rpm - live, 0),
     rate_reset,
     used,
     ceil_div(month_end - now, 1000),

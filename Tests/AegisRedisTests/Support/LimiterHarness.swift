@@ -98,3 +98,11 @@ extension Int64 {
     static func ms(_ value: Int64) -> Int64 { value * 1000 }
     static func seconds(_ value: Int64) -> Int64 { value * 1_000_000 }
 }
+
+extension RedisReply {
+    /// The elements of an array reply as text, as for `HKEYS`; `nil` for any other reply.
+    var arrayOfStrings: [String]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.compactMap(\.string)
+    }
+}
