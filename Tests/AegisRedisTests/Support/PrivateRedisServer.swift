@@ -33,14 +33,21 @@ final class PrivateRedisServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
 
+        // The socket file appears at bind, a moment before the server listens: wait for a
+        // connection to be accepted, not for the file.
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socketPath) {
+        while !acceptsConnections(password: password) {
             guard process.isRunning, Date() < deadline else {
                 stop()
-                throw StartFailure(description: "redis-server did not open \(socketPath) within 10 s")
+                throw StartFailure(description: "redis-server did not accept connections on \(socketPath) within 10 s")
             }
             usleep(20_000)
         }
+    }
+
+    private func acceptsConnections(password: String?) -> Bool {
+        guard FileManager.default.fileExists(atPath: socketPath) else { return false }
+        return (try? RedisClient(url: url(password: password))) != nil
     }
 
     deinit {
