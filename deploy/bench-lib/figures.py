@@ -212,6 +212,10 @@ def main(argv):
     for key, label in (("p1", "1 in flight"), ("p16", "16 in flight")):
         p99 = socket[key]["latency_us"]["p99"] / 1000
         out.append(f"    p99 over the socket, {label:<17}{p99:.2f} ms   {verdict(p99 <= FLOOR_P99_MS)} of {FLOOR_P99_MS} ms")
+        # Little's law: with this many checks outstanding at this rate, the mean wait cannot be lower.
+        in_flight = setup["connections"] * socket[key]["pipeline"]
+        bound = in_flight / socket[key]["checks_per_second"] * 1000
+        out.append(f"        {in_flight} in flight at this rate: the mean wait is {bound:.2f} ms by Little's law")
     for key, label in (("p1", "1 in flight"), ("p16", "16 in flight")):
         cpu = (socket[key].get("aegisd") or {}).get("cpu_us_per_check")
         if cpu is not None:
