@@ -1,5 +1,6 @@
-/// Whole numbers as ASCII decimal, written in place: the JSON writer, the header writer and the
-/// RESP writer all format integers on the check path and share this.
+/// Whole numbers as ASCII decimal, written in place: the byte writer behind the JSON reply, the
+/// HTTP headers and the spool, and the RESP writer all format integers on the check path and
+/// share this.
 public enum DecimalText {
     /// How many digits `value` has in decimal.
     /// The bit length gives log10 to within one; a power of ten settles it.

@@ -18,37 +18,11 @@ extension Decision {
         let quotaReset = wholeSeconds(outcome.quotaResetMs)
         let quotaLeft = max(0, saturating(plan.monthlyQuota, minus: outcome.quotaUsed))
         let rateRemaining = max(0, outcome.rateRemaining)
-        let policy = HeaderValueWriter.string { value in
-            value.append(#""burst";q="#)
-            value.append(Int64(plan.burstRPS))
-            value.append(#";w=1, "minute";q="#)
-            value.append(Int64(plan.sustainedRPM))
-            value.append(#";w=60, "month";q="#)
-            value.append(plan.monthlyQuota)
-            value.append(";w=")
-            value.append(Int64(monthSeconds(outcome)))
-        }
-        let state = HeaderValueWriter.string { value in
-            value.append(#""burst";r="#)
-            value.append(Int64(max(0, outcome.burstRemaining)))
-            value.append(";t=")
-            value.append(burstReset)
-            value.append(#", "minute";r="#)
-            value.append(Int64(rateRemaining))
-            value.append(";t=")
-            value.append(rateReset)
-            value.append(#", "month";r="#)
-            value.append(quotaLeft)
-            value.append(";t=")
-            value.append(quotaReset)
-        }
-        var headers: [Header] = []
-        headers.reserveCapacity(6)
-        headers.append(Header("RateLimit-Policy", policy))
-        headers.append(Header("RateLimit", state))
-        headers.append(Header("X-RateLimit-Limit", String(plan.sustainedRPM)))
-        headers.append(Header("X-RateLimit-Remaining", String(rateRemaining)))
-        headers.append(Header("X-RateLimit-Reset", String(rateReset)))
+        let limits = LimitHeaders(
+            burstLimit: Int64(plan.burstRPS), minuteLimit: Int64(plan.sustainedRPM), monthLimit: plan.monthlyQuota,
+            monthWindow: Int64(monthSeconds(outcome)), burstRemaining: Int64(max(0, outcome.burstRemaining)),
+            burstReset: burstReset, minuteRemaining: Int64(rateRemaining), minuteReset: rateReset,
+            monthRemaining: quotaLeft, monthReset: quotaReset)
 
         let body: DenyBody?
         let hitReset: Int64
@@ -69,14 +43,14 @@ extension Decision {
                 limit: plan.monthlyQuota, window: "month", current: current(used: outcome.quotaUsed, cost))
         default:
             return outcome.reason.allows
-                ? Decision(reason: outcome.reason, tenantID: tenantID, headers: headers)
+                ? Decision(reason: outcome.reason, tenantID: tenantID, limits: limits)
                 : .denied(outcome.reason, tenantID: tenantID)
         }
         // RFC 9110 delay-seconds are whole; rounding up never invites a retry that must fail, and
         // the ratelimit draft forbids pointing earlier than the exhausted limit's `t`.
         let retryAfter = max(1, wholeSeconds(outcome.retryAfterMs), hitReset)
-        headers.append(Header("Retry-After", String(retryAfter)))
-        return Decision(reason: outcome.reason, tenantID: tenantID, headers: headers, body: body)
+        return Decision(
+            reason: outcome.reason, tenantID: tenantID, limits: limits, retryAfter: retryAfter, body: body)
     }
 
     /// A denial decided before or without the limiter: `missing_key`, `invalid_key`,
@@ -87,9 +61,8 @@ extension Decision {
     /// Given a reason that allows, the decision allows and has no body.
     public static func denied(_ reason: Reason, tenantID: String? = nil, message: String? = nil) -> Decision {
         guard !reason.allows else { return Decision(reason: reason, tenantID: tenantID) }
-        let headers = reason == .unavailable ? [Header("Retry-After", "1")] : []
         return Decision(
-            reason: reason, tenantID: tenantID, headers: headers,
+            reason: reason, tenantID: tenantID, retryAfter: reason == .unavailable ? 1 : nil,
             body: .error(message ?? defaultMessage(for: reason)))
     }
 
@@ -160,44 +133,6 @@ extension Decision {
         let monthIndex = (5 * dayOfYear + 2) / 153
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
-    }
-}
-
-/// Writes a short ASCII header value straight into a new string's storage: on the check path this
-/// is several times faster than interpolation.
-private struct HeaderValueWriter {
-    /// Room for every value built here: three list items of fixed text and 20-digit numbers.
-    private static let capacity = 256
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
-    private var count = 0
-
-    static func string(_ build: (inout HeaderValueWriter) -> Void) -> String {
-        String(unsafeUninitializedCapacity: capacity) { buffer in
-            var writer = HeaderValueWriter(buffer: buffer)
-            build(&writer)
-            return writer.count
-        }
-    }
-
-    private init(buffer: UnsafeMutableBufferPointer<UInt8>) {
-        self.buffer = buffer
-    }
-
-    mutating func append(_ text: StaticString) {
-        guard count + text.utf8CodeUnitCount <= buffer.count else { return }
-        for offset in 0..<text.utf8CodeUnitCount { buffer[count + offset] = text.utf8Start[offset] }
-        count += text.utf8CodeUnitCount
-    }
-
-    mutating func append(_ value: Int64) {
-        let digits = DecimalText.digitCount(value.magnitude)
-        guard count + digits + 1 <= buffer.count else { return }
-        if value < 0 {
-            buffer[count] = UInt8(ascii: "-")
-            count += 1
-        }
-        DecimalText.writeDigits(value.magnitude, count: digits, startingAt: buffer.baseAddress! + count)
-        count += digits
     }
 }
 

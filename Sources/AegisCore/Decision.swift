@@ -2,23 +2,49 @@
 ///
 /// The socket protocol encodes it as a JSON reply; the HTTP bridge renders it in the shape each
 /// proxy expects. Both start from the same value, so every transport gives the same verdict.
+///
+/// The headers are kept as the numbers they are made of (`limits`, `retryAfter`): each transport
+/// writes them straight into its output, which on the check path is much cheaper than building
+/// strings first.
 public struct Decision: Sendable, Equatable {
     public var reason: Reason
     /// The tenant the key belongs to; `nil` when the key is missing or unknown.
     public var tenantID: String?
-    /// Rate-limit headers (and `Retry-After` on a 429), in the order they should be sent.
-    public var headers: [Header]
+    /// The limit headers, sent first; `nil` when no limit was checked.
+    public var limits: LimitHeaders?
+    /// Whole seconds for `Retry-After`, sent after the limit headers; `nil` for none.
+    public var retryAfter: Int64?
+    /// Further headers, sent last in this order.
+    public var extraHeaders: [Header]
     /// The JSON body a denied client should see; `nil` when allowed.
     public var body: DenyBody?
 
     public var allows: Bool { reason.allows }
     public var status: Int { reason.status }
 
-    public init(reason: Reason, tenantID: String? = nil, headers: [Header] = [], body: DenyBody? = nil) {
+    /// Every header, in the order they are sent.
+    public var headers: [Header] {
+        var headers = limits?.headers ?? []
+        if let retryAfter { headers.append(Header("Retry-After", String(retryAfter))) }
+        return headers + extraHeaders
+    }
+
+    public init(
+        reason: Reason, tenantID: String? = nil, limits: LimitHeaders? = nil, retryAfter: Int64? = nil,
+        body: DenyBody? = nil
+    ) {
         self.reason = reason
         self.tenantID = tenantID
-        self.headers = headers
+        self.limits = limits
+        self.retryAfter = retryAfter
+        self.extraHeaders = []
         self.body = body
+    }
+
+    /// A decision with arbitrary headers, sent in the order given.
+    public init(reason: Reason, tenantID: String? = nil, headers: [Header], body: DenyBody? = nil) {
+        self.init(reason: reason, tenantID: tenantID, body: body)
+        self.extraHeaders = headers
     }
 }
 

@@ -50,7 +50,13 @@ public enum HTTPResponseRenderer {
         case .seedAPI, .health:
             break
         }
-        for header in decision.headers {
+        if let limits = decision.limits {
+            out.appendWriting(maxCount: LimitHeaders.maxHTTPFieldsLength) { limits.writeHTTPFields(to: &$0) }
+        }
+        if let retryAfter = decision.retryAfter {
+            HTTPResponseWriter.appendHeader("Retry-After", Int(truncatingIfNeeded: retryAfter), to: &out)
+        }
+        for header in decision.extraHeaders {
             HTTPResponseWriter.appendHeader(header.name, header.value, to: &out)
         }
         if status == 401 {

@@ -16,42 +16,22 @@ public enum JSONWriter {
     /// Appends bytes that are valid UTF-8 as a JSON string literal, quotes included.
     /// - Warning: Invalid UTF-8 is copied as is and would make the output invalid JSON.
     public static func appendString(utf8 text: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        // Measure first, grow once, then write in place: far cheaper than appending piece by piece.
+        // Measure first so the room reserved is exact: a long message with no escapes must not
+        // reserve six times its length.
         var length = text.count + 2
         for byte in text where needsEscape(byte) { length += escapeLength(of: byte) - 1 }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: length))
-        out.withUnsafeMutableBufferPointer { buffer in
-            var index = start
-            buffer[index] = UInt8(ascii: "\"")
-            index += 1
-            if length == text.count + 2 {
-                let tail = UnsafeMutableBufferPointer(rebasing: buffer[index...])
-                UnsafeMutableRawBufferPointer(tail).copyMemory(from: text)
-                index += text.count
-            } else {
-                for byte in text {
-                    if needsEscape(byte) {
-                        index = writeEscape(of: byte, to: buffer, at: index)
-                    } else {
-                        buffer[index] = byte
-                        index += 1
-                    }
-                }
-            }
-            buffer[index] = UInt8(ascii: "\"")
-        }
+        out.appendWriting(maxCount: length) { $0.writeJSONString(utf8: text) }
+    }
+
+    /// The most bytes `appendString` writes for text of `utf8Count` bytes: every byte a `\u00XX`
+    /// escape, and the quotes.
+    public static func maxStringLength(utf8Count: Int) -> Int {
+        utf8Count * 6 + 2
     }
 
     /// Appends an integer in decimal, with a leading `-` when negative.
     public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        let digits = DecimalText.digitCount(value.magnitude)
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        out.withUnsafeMutableBufferPointer { buffer in
-            DecimalText.writeDigits(value.magnitude, count: digits, startingAt: buffer.baseAddress! + start)
-        }
+        out.appendWriting(maxCount: ByteWriter.maxDecimalLength) { $0.write(value) }
     }
 
     /// Appends an integer in decimal, with a leading `-` when negative.
@@ -69,40 +49,60 @@ public enum JSONWriter {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
-    private static func escapeLength(of byte: UInt8) -> Int {
+    static func escapeLength(of byte: UInt8) -> Int {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09, 0x08, 0x0C: 2
         default: 6
         }
     }
+}
 
-    /// Writes the escape for `byte` at `index`; returns the index after it.
-    private static func writeEscape(
-        of byte: UInt8, to buffer: UnsafeMutableBufferPointer<UInt8>, at index: Int
-    ) -> Int {
-        buffer[index] = UInt8(ascii: "\\")
-        let short: UInt8
+extension ByteWriter {
+    /// Writes `text` as a JSON string literal, quotes included, escaped as
+    /// `JSONWriter.appendString` does; at most `JSONWriter.maxStringLength(utf8Count:)` bytes.
+    ///
+    /// Runs that need no escape are copied whole.
+    public mutating func writeJSONString(utf8 text: UnsafeRawBufferPointer) {
+        write(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in text.indices where JSONWriter.needsEscape(text[index]) {
+            write(UnsafeRawBufferPointer(rebasing: text[runStart..<index]))
+            writeEscape(of: text[index])
+            runStart = index + 1
+        }
+        write(UnsafeRawBufferPointer(rebasing: text[runStart...]))
+        write(UInt8(ascii: "\""))
+    }
+
+    /// Writes `text` as a JSON string literal; see `writeJSONString(utf8:)`.
+    public mutating func writeJSONString(_ text: String) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable {
+            writeJSONString(utf8: UnsafeRawBufferPointer($0))
+        }
+        guard written == nil else { return }
+        var copy = text
+        copy.withUTF8 { writeJSONString(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func writeEscape(of byte: UInt8) {
+        write(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): short = byte
-        case 0x0A: short = UInt8(ascii: "n")
-        case 0x0D: short = UInt8(ascii: "r")
-        case 0x09: short = UInt8(ascii: "t")
-        case 0x08: short = UInt8(ascii: "b")
-        case 0x0C: short = UInt8(ascii: "f")
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): write(byte)
+        case 0x0A: write(UInt8(ascii: "n"))
+        case 0x0D: write(UInt8(ascii: "r"))
+        case 0x09: write(UInt8(ascii: "t"))
+        case 0x08: write(UInt8(ascii: "b"))
+        case 0x0C: write(UInt8(ascii: "f"))
         default:
             let hex: StaticString = "0123456789abcdef"
-            buffer[index + 1] = UInt8(ascii: "u")
-            buffer[index + 2] = UInt8(ascii: "0")
-            buffer[index + 3] = UInt8(ascii: "0")
-            buffer[index + 4] = hex.utf8Start[Int(byte >> 4)]
-            buffer[index + 5] = hex.utf8Start[Int(byte & 0x0F)]
-            return index + 6
+            write("u00")
+            write(hex.utf8Start[Int(byte >> 4)])
+            write(hex.utf8Start[Int(byte & 0x0F)])
         }
-        buffer[index + 1] = short
-        return index + 2
     }
 }

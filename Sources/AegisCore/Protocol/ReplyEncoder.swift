@@ -12,29 +12,32 @@ public enum ReplyEncoder {
     ///     `RequestError.rawID`); it is copied verbatim, so it must be a JSON string or number.
     ///   - out: The connection's output buffer.
     public static func appendCheckReply(_ decision: Decision, rawID: [UInt8]?, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + 160 + decision.headers.count * 96)
-        JSONWriter.appendRaw("{", to: &out)
-        appendID(rawID, to: &out)
-        JSONWriter.appendRaw(#""allow":"#, to: &out)
-        JSONWriter.appendBool(decision.allows, to: &out)
-        JSONWriter.appendRaw(#","status":"#, to: &out)
-        JSONWriter.appendInteger(decision.status, to: &out)
-        JSONWriter.appendRaw(#","reason":"#, to: &out)
-        JSONWriter.appendString(decision.reason.rawValue, to: &out)
-        JSONWriter.appendRaw(#","tenant_id":"#, to: &out)
-        if let tenantID = decision.tenantID {
-            JSONWriter.appendString(tenantID, to: &out)
-        } else {
-            JSONWriter.appendRaw("null", to: &out)
+        let tenantLength = decision.tenantID.map { JSONWriter.maxStringLength(utf8Count: $0.utf8.count) } ?? 4
+        let limitsLength = decision.limits == nil ? 0 : LimitHeaders.maxJSONMembersLength
+        out.appendWriting(maxCount: maxFixedLength + (rawID?.count ?? 0) + tenantLength + limitsLength) { writer in
+            writer.write("{")
+            if let rawID {
+                writer.write(#""id":"#)
+                writer.write(rawID)
+                writer.write(",")
+            }
+            writer.write(verdict(decision.reason))
+            writer.write(#","tenant_id":"#)
+            if let tenantID = decision.tenantID {
+                writer.writeJSONString(tenantID)
+            } else {
+                writer.write("null")
+            }
+            writer.write(#","headers":{"#)
+            decision.limits?.writeJSONMembers(to: &writer)
+            if let retryAfter = decision.retryAfter {
+                if decision.limits != nil { writer.write(",") }
+                writer.write(#""Retry-After":""#)
+                writer.write(retryAfter)
+                writer.write(#"""#)
+            }
         }
-
-        JSONWriter.appendRaw(#","headers":{"#, to: &out)
-        for (index, header) in decision.headers.enumerated() {
-            if index > 0 { JSONWriter.appendRaw(",", to: &out) }
-            JSONWriter.appendString(header.name, to: &out)
-            JSONWriter.appendRaw(":", to: &out)
-            JSONWriter.appendString(header.value, to: &out)
-        }
+        appendExtraHeaders(decision, to: &out)
         JSONWriter.appendRaw("}", to: &out)
 
         if !decision.allows {
@@ -70,6 +73,39 @@ public enum ReplyEncoder {
         JSONWriter.appendRaw(#","postgres":"#, to: &out)
         JSONWriter.appendRaw(postgresUp ? #""up""# : #""down""#, to: &out)
         JSONWriter.appendRaw("}", to: &out)
+    }
+
+    /// The most bytes `appendCheckReply` writes in one go besides the id, the tenant and the
+    /// limit headers: the punctuation, the longest verdict and `Retry-After`.
+    private static let maxFixedLength = 128 + ByteWriter.maxDecimalLength
+
+    /// `"allow":…,"status":…,"reason":"…"` for each reason, written whole.
+    private static func verdict(_ reason: Reason) -> StaticString {
+        switch reason {
+        case .ok: #""allow":true,"status":200,"reason":"ok""#
+        case .quotaOverage: #""allow":true,"status":200,"reason":"quota_overage""#
+        case .failOpen: #""allow":true,"status":200,"reason":"fail_open""#
+        case .missingKey: #""allow":false,"status":401,"reason":"missing_key""#
+        case .invalidKey: #""allow":false,"status":401,"reason":"invalid_key""#
+        case .tenantSuspended: #""allow":false,"status":403,"reason":"tenant_suspended""#
+        case .burstExceeded: #""allow":false,"status":429,"reason":"burst_exceeded""#
+        case .rateExceeded: #""allow":false,"status":429,"reason":"rate_exceeded""#
+        case .quotaExceeded: #""allow":false,"status":429,"reason":"quota_exceeded""#
+        case .badRequest: #""allow":false,"status":400,"reason":"bad_request""#
+        case .unavailable: #""allow":false,"status":503,"reason":"unavailable""#
+        }
+    }
+
+    /// The headers beyond the limits and `Retry-After`, each after a comma unless it is the first.
+    private static func appendExtraHeaders(_ decision: Decision, to out: inout [UInt8]) {
+        var first = decision.limits == nil && decision.retryAfter == nil
+        for header in decision.extraHeaders {
+            if !first { JSONWriter.appendRaw(",", to: &out) }
+            first = false
+            JSONWriter.appendString(header.name, to: &out)
+            JSONWriter.appendRaw(":", to: &out)
+            JSONWriter.appendString(header.value, to: &out)
+        }
     }
 
     private static func appendID(_ rawID: [UInt8]?, to out: inout [UInt8]) {
