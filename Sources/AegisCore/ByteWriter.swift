@@ -63,6 +63,17 @@ public struct ByteWriter: ~Copyable {
         write(Int64(value))
     }
 
+    /// Writes the low `digits` nibbles of `value` as lowercase hex, most significant first.
+    public mutating func writeHex(_ value: UInt64, digits: Int) {
+        ensureRoom(digits)
+        let hex: StaticString = "0123456789abcdef"
+        for index in 0..<digits {
+            let shift = UInt64(4 * (digits - 1 - index))
+            start[count &+ index] = hex.utf8Start[Int(truncatingIfNeeded: (value >> shift) & 0xF)]
+        }
+        count &+= digits
+    }
+
     /// The longest decimal ``write(_:)-(Int64)`` gives: `-9223372036854775808`.
     public static let maxDecimalLength = 20
 }

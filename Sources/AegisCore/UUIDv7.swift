@@ -67,20 +67,29 @@ public struct UUIDv7: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Lowercase 8-4-4-4-12 hex, the form PostgreSQL prints.
     public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            var out = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    buffer[out] = UInt8(ascii: "-")
-                    out += 1
-                }
-                buffer[out] = digits[Int(byte >> 4)]
-                buffer[out + 1] = digits[Int(byte & 0xF)]
-                out += 2
-            }
-            return out
+        String(unsafeUninitializedCapacity: Self.textLength) { buffer in
+            guard let start = buffer.baseAddress else { return 0 }
+            var writer = ByteWriter(start: start, capacity: buffer.count)
+            write(to: &writer)
+            return writer.count
         }
+    }
+
+    /// The length of the text form.
+    public static let textLength = 36
+
+    /// Writes the text form (see `description`) in place: the daemon spools one id per decision,
+    /// and a string for each would cost an allocation.
+    public func write(to writer: inout ByteWriter) {
+        writer.writeHex(high >> 32, digits: 8)
+        writer.write(UInt8(ascii: "-"))
+        writer.writeHex(high >> 16, digits: 4)
+        writer.write(UInt8(ascii: "-"))
+        writer.writeHex(high, digits: 4)
+        writer.write(UInt8(ascii: "-"))
+        writer.writeHex(low >> 48, digits: 4)
+        writer.write(UInt8(ascii: "-"))
+        writer.writeHex(low, digits: 12)
     }
 
     public static func < (lhs: UUIDv7, rhs: UUIDv7) -> Bool {

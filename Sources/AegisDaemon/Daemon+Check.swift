@@ -160,12 +160,13 @@ extension Daemon {
     /// Appends the decision to the spool; the shipper takes it to `request_logs` and `monthly_usage`.
     private func record(_ check: Check, _ decision: Decision, outcome: LimitOutcome?) {
         let now = Clock.wallMs()
+        let id = decisionIDs.next(wallMs: now)
         let request = check.request
-        spool.append(
-            LogRecord(
-                id: decisionIDs.next(wallMs: now), at: now, tenantID: decision.tenantID, keyID: check.key?.keyID,
-                reason: decision.reason, status: decision.status, method: request.method, path: request.path,
-                clientIP: request.clientIP, cost: request.cost, quotaMonth: outcome?.month,
-                quotaUsed: outcome?.quotaUsed))
+        spool.appendLine { out in
+            LogRecord.appendCopyLine(
+                id: id, at: now, tenantID: decision.tenantID, keyID: check.key?.keyID, reason: decision.reason,
+                status: decision.status, method: request.method, path: request.path, clientIP: request.clientIP,
+                cost: request.cost, quotaMonth: outcome?.month, quotaUsed: outcome?.quotaUsed, to: &out)
+        }
     }
 }

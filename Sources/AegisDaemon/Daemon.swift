@@ -192,7 +192,7 @@ struct DecisionIDs {
         counter = random.next()
     }
 
-    mutating func next(wallMs: Int64) -> String {
+    mutating func next(wallMs: Int64) -> UUIDv7 {
         if wallMs > lastMs {
             lastMs = wallMs
             sequence = 0
@@ -203,7 +203,7 @@ struct DecisionIDs {
             sequence = 0
         }
         counter &+= 1
-        return UUIDv7(milliseconds: lastMs, randA: sequence, randB: counter).description
+        return UUIDv7(milliseconds: lastMs, randA: sequence, randB: counter)
     }
 }
 

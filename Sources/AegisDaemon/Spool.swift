@@ -69,6 +69,12 @@ final class SpoolWriter {
         record.appendCopyLine(to: &pending)
     }
 
+    /// Appends the line `write` adds to the buffer it is given, such as
+    /// `LogRecord.appendCopyLine(id:at:…)`'s.
+    func appendLine(_ write: (inout [UInt8]) -> Void) {
+        write(&pending)
+    }
+
     var hasPending: Bool { !pending.isEmpty }
 
     /// Writes the buffered decisions; called once per loop iteration before replies go out.

@@ -17,20 +17,25 @@ extension LogRecord {
 
     /// Appends this record as one line.
     public func appendCopyLine(to out: inout [UInt8]) {
-        out.append(Self.copyVersion)
-        Self.field(id, &out)
-        Self.field(at, &out)
-        Self.field(tenantID, &out)
-        Self.field(keyID, &out)
-        Self.field(reason.rawValue, &out)
-        Self.field(Int64(status), &out)
-        Self.field(method, &out)
-        Self.field(path, &out)
-        Self.field(clientIP, &out)
-        Self.field(Int64(cost), &out)
-        Self.field(quotaMonth.map(Int64.init), &out)
-        Self.field(quotaUsed, &out)
-        out.append(UInt8(ascii: "\n"))
+        Self.appendCopyLine(
+            idLength: Self.maxFieldLength(id), at: at, tenantID: tenantID, keyID: keyID, reason: reason,
+            status: status, method: method, path: path, clientIP: clientIP, cost: cost, quotaMonth: quotaMonth,
+            quotaUsed: quotaUsed, to: &out
+        ) { $0.writeCopyText(id) }
+    }
+
+    /// Appends the line for a decision straight from its parts, the same line a `LogRecord` of them
+    /// would give: the daemon spools every decision this way, writing the id's text in place
+    /// rather than building a string for it.
+    public static func appendCopyLine(
+        id: UUIDv7, at: Int64, tenantID: String?, keyID: String?, reason: Reason, status: Int, method: String?,
+        path: String?, clientIP: String?, cost: Int, quotaMonth: Int?, quotaUsed: Int64?, to out: inout [UInt8]
+    ) {
+        appendCopyLine(
+            idLength: UUIDv7.textLength, at: at, tenantID: tenantID, keyID: keyID, reason: reason, status: status,
+            method: method, path: path, clientIP: clientIP, cost: cost, quotaMonth: quotaMonth, quotaUsed: quotaUsed,
+            to: &out
+        ) { id.write(to: &$0) }
     }
 
     /// Parses one line (without its `\n`); `nil` when it is not a well-formed record.
@@ -48,31 +53,39 @@ extension LogRecord {
             quotaMonth: fields[11].flatMap { Int($0) }, quotaUsed: fields[12].flatMap { Int64($0) })
     }
 
-    private static func field(_ value: Int64?, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\t"))
-        if let value { JSONWriter.appendInteger(value, to: &out) }
+    /// Bytes a line takes besides its id and its text fields: the version, the tabs, the newline,
+    /// five numbers and the reason.
+    private static let maxFixedLength = 14 + 5 * ByteWriter.maxDecimalLength + 64
+
+    /// The most bytes a text field takes once escaped.
+    private static func maxFieldLength(_ value: String?) -> Int {
+        2 * (value?.utf8.count ?? 0)
     }
 
-    private static func field(_ value: String?, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\t"))
-        guard var value else { return }
-        value.withUTF8 { bytes in
-            // Most values need no escape: copy them whole.
-            if !bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
-                out.append(contentsOf: bytes)
-                return
-            }
-            for byte in bytes {
-                switch byte {
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                // PostgreSQL text cannot hold NUL.
-                case 0: break
-                default: out.append(byte)
-                }
-            }
+    private static func appendCopyLine(
+        idLength: Int, at: Int64, tenantID: String?, keyID: String?, reason: Reason, status: Int, method: String?,
+        path: String?, clientIP: String?, cost: Int, quotaMonth: Int?, quotaUsed: Int64?, to out: inout [UInt8],
+        id writeID: (inout ByteWriter) -> Void
+    ) {
+        let textLength =
+            maxFieldLength(tenantID) + maxFieldLength(keyID) + maxFieldLength(method) + maxFieldLength(path)
+            + maxFieldLength(clientIP)
+        out.appendWriting(maxCount: maxFixedLength + idLength + textLength) { writer in
+            writer.write(copyVersion)
+            writer.write(UInt8(ascii: "\t"))
+            writeID(&writer)
+            writer.writeCopyField(at)
+            writer.writeCopyField(tenantID)
+            writer.writeCopyField(keyID)
+            writer.writeCopyField(reason.rawValue)
+            writer.writeCopyField(Int64(status))
+            writer.writeCopyField(method)
+            writer.writeCopyField(path)
+            writer.writeCopyField(clientIP)
+            writer.writeCopyField(Int64(cost))
+            writer.writeCopyField(quotaMonth.map(Int64.init))
+            writer.writeCopyField(quotaUsed)
+            writer.write(UInt8(ascii: "\n"))
         }
     }
 
@@ -98,5 +111,48 @@ extension LogRecord {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension ByteWriter {
+    /// A tab, then the number unless it is absent.
+    fileprivate mutating func writeCopyField(_ value: Int64?) {
+        write(UInt8(ascii: "\t"))
+        if let value { write(value) }
+    }
+
+    /// A tab, then the text escaped unless it is absent.
+    fileprivate mutating func writeCopyField(_ value: String?) {
+        write(UInt8(ascii: "\t"))
+        if let value { writeCopyText(value) }
+    }
+
+    /// Text, escaped, without its tab.
+    fileprivate mutating func writeCopyText(_ value: String) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { writeCopyText(UnsafeRawBufferPointer($0)) }
+        guard written == nil else { return }
+        var copy = value
+        copy.withUTF8 { writeCopyText(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// UTF-8 text, escaped, without its tab: runs that need no escape are copied whole.
+    fileprivate mutating func writeCopyText(_ bytes: UnsafeRawBufferPointer) {
+        var runStart = 0
+        for index in bytes.indices {
+            let escape: StaticString
+            switch bytes[index] {
+            case 0x5C: escape = "\\\\"
+            case 0x09: escape = "\\t"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            // PostgreSQL text cannot hold NUL.
+            case 0: escape = ""
+            default: continue
+            }
+            write(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
+            write(escape)
+            runStart = index + 1
+        }
+        write(UnsafeRawBufferPointer(rebasing: bytes[runStart...]))
     }
 }
