@@ -63,15 +63,29 @@ public struct ByteWriter: ~Copyable {
         write(Int64(value))
     }
 
-    /// Writes the low `digits` nibbles of `value` as lowercase hex, most significant first.
-    public mutating func writeHex(_ value: UInt64, digits: Int) {
-        ensureRoom(digits)
-        let hex: StaticString = "0123456789abcdef"
-        for index in 0..<digits {
-            let shift = UInt64(4 * (digits - 1 - index))
-            start[count &+ index] = hex.utf8Start[Int(truncatingIfNeeded: (value >> shift) & 0xF)]
+    /// Writes the low `byteCount` bytes of `value` (at most 8) as lowercase hex, most
+    /// significant first: two digits a byte.
+    public mutating func writeHex(_ value: UInt64, byteCount: Int) {
+        let byteCount = min(byteCount, 8)
+        ensureRoom(2 &* byteCount)
+        for index in 0..<byteCount {
+            let byte = Int(truncatingIfNeeded: (value >> UInt64(8 &* (byteCount &- 1 &- index))) & 0xFF)
+            start[count &+ 2 &* index] = Self.hexPairs.utf8Start[2 &* byte]
+            start[count &+ 2 &* index &+ 1] = Self.hexPairs.utf8Start[2 &* byte &+ 1]
         }
-        count &+= digits
+        count &+= 2 &* byteCount
+    }
+
+    /// "00" to "ff", in order: a constant in the binary, with no lazy global to initialise.
+    private static var hexPairs: StaticString {
+        """
+        000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f\
+        303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\
+        606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f\
+        909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\
+        c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef\
+        f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff
+        """
     }
 
     /// The longest decimal ``write(_:)-(Int64)`` gives: `-9223372036854775808`.

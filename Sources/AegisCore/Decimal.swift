@@ -27,20 +27,32 @@ public enum DecimalText {
     public static func writeDigits(_ magnitude: UInt64, count: Int, startingAt start: UnsafeMutablePointer<UInt8>) {
         var magnitude = magnitude
         var position = count
-        // Constant divisors compile to multiplications; two digits per round halves them.
+        // Constant divisors compile to multiplications; two digits per round halves them, and the
+        // pair's text comes from a table rather than two more divisions.
         while magnitude >= 100 {
-            let pair = magnitude % 100
+            let pair = Int(truncatingIfNeeded: magnitude % 100)
             magnitude /= 100
             position &-= 2
-            start[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair / 10)
-            start[position &+ 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair % 10)
+            start[position] = digitPairs.utf8Start[2 &* pair]
+            start[position &+ 1] = digitPairs.utf8Start[2 &* pair &+ 1]
         }
         if magnitude >= 10 {
-            start[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / 10)
-            start[1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            let pair = Int(truncatingIfNeeded: magnitude)
+            start[0] = digitPairs.utf8Start[2 &* pair]
+            start[1] = digitPairs.utf8Start[2 &* pair &+ 1]
         } else {
             start[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
         }
+    }
+
+    /// "00" to "99", in order: a constant in the binary, with no lazy global to initialise.
+    @usableFromInline
+    static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
     }
 
     /// A switch rather than a table: no lazy global to initialise on the hot path.

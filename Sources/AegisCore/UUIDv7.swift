@@ -81,15 +81,15 @@ public struct UUIDv7: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Writes the text form (see `description`) in place: the daemon spools one id per decision,
     /// and a string for each would cost an allocation.
     public func write(to writer: inout ByteWriter) {
-        writer.writeHex(high >> 32, digits: 8)
+        writer.writeHex(high >> 32, byteCount: 4)
         writer.write(UInt8(ascii: "-"))
-        writer.writeHex(high >> 16, digits: 4)
+        writer.writeHex(high >> 16, byteCount: 2)
         writer.write(UInt8(ascii: "-"))
-        writer.writeHex(high, digits: 4)
+        writer.writeHex(high, byteCount: 2)
         writer.write(UInt8(ascii: "-"))
-        writer.writeHex(low >> 48, digits: 4)
+        writer.writeHex(low >> 48, byteCount: 2)
         writer.write(UInt8(ascii: "-"))
-        writer.writeHex(low, digits: 12)
+        writer.writeHex(low, byteCount: 6)
     }
 
     public static func < (lhs: UUIDv7, rhs: UUIDv7) -> Bool {
