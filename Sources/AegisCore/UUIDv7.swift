@@ -26,27 +26,15 @@ public struct UUIDv7: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses the canonical 8-4-4-4-12 hex form (either case); `nil` unless it is a version 7,
     /// variant `10` UUID.
     public init?(_ text: String) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var nibbles = 0
-        for (offset, byte) in text.utf8.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let value = Self.hexValue(byte) else { return nil }
-            if nibbles < 16 {
-                high = high << 4 | UInt64(value)
-            } else {
-                low = low << 4 | UInt64(value)
-            }
-            nibbles += 1
+        guard let value = UUIDValue(text), (value.high >> 12) & 0xF == 7, value.low >> 62 == 0b10 else {
+            return nil
         }
-        guard nibbles == 32, text.utf8.count == 36 else { return nil }
-        guard (high >> 12) & 0xF == 7, low >> 62 == 0b10 else { return nil }
-        self.high = high
-        self.low = low
+        high = value.high
+        low = value.low
     }
+
+    /// The same sixteen bytes as a UUID of no particular version.
+    public var value: UUIDValue { UUIDValue(high: high, low: low) }
 
     /// The Unix time in milliseconds this UUID was made at.
     public var milliseconds: Int64 { Int64(high >> 16) }
@@ -66,30 +54,15 @@ public struct UUIDv7: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Lowercase 8-4-4-4-12 hex, the form PostgreSQL prints.
-    public var description: String {
-        String(unsafeUninitializedCapacity: Self.textLength) { buffer in
-            guard let start = buffer.baseAddress else { return 0 }
-            var writer = ByteWriter(start: start, capacity: buffer.count)
-            write(to: &writer)
-            return writer.count
-        }
-    }
+    public var description: String { value.text }
 
     /// The length of the text form.
-    public static let textLength = 36
+    public static let textLength = UUIDValue.textLength
 
     /// Writes the text form (see `description`) in place: the daemon spools one id per decision,
     /// and a string for each would cost an allocation.
     public func write(to writer: inout ByteWriter) {
-        writer.writeHex(high >> 32, byteCount: 4)
-        writer.write(UInt8(ascii: "-"))
-        writer.writeHex(high >> 16, byteCount: 2)
-        writer.write(UInt8(ascii: "-"))
-        writer.writeHex(high, byteCount: 2)
-        writer.write(UInt8(ascii: "-"))
-        writer.writeHex(low >> 48, byteCount: 2)
-        writer.write(UInt8(ascii: "-"))
-        writer.writeHex(low, byteCount: 6)
+        value.write(to: &writer)
     }
 
     public static func < (lhs: UUIDv7, rhs: UUIDv7) -> Bool {
@@ -123,13 +96,4 @@ public struct UUIDv7: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The last timestamp and `rand_a` handed out, so the next value can be made larger.
     private static let generatorState = Mutex<(milliseconds: Int64, randA: UInt16)>((0, 0))
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

@@ -58,9 +58,9 @@ final class TenantState {
     }
 }
 
-/// What the daemon needs to know about a valid key.
+/// What the daemon needs to know about a valid key. Kept small: the cache holds one per key.
 struct CachedKey {
-    var keyID: String
+    var keyID: UUIDValue
     var tenant: TenantState
 
     var tenantID: String { tenant.id }
@@ -127,11 +127,11 @@ struct KeyCache<Waiter> {
     ) -> (key: CachedKey?, waiters: [Waiter]) {
         let previous = entries[digest]
         var key: CachedKey?
-        if let record {
+        if let record, let keyID = UUIDValue(record.keyID) {
             let tenant = tenants[record.tenantID] ?? TenantState(record)
             tenant.update(from: record)
             tenants[record.tenantID] = tenant
-            key = CachedKey(keyID: record.keyID, tenant: tenant)
+            key = CachedKey(keyID: keyID, tenant: tenant)
         }
         entries[digest] = key.map(Entry.known) ?? .unknown(expiresAt: now + negativeTTL)
         if case .loading(let waiters) = previous { return (key, waiters) }
@@ -186,7 +186,7 @@ enum ChangeNotice: Sendable, Equatable {
     func matches(_ key: CachedKey) -> Bool {
         switch self {
         case .tenant(let id): key.tenantID == id
-        case .key(let id): key.keyID == id
+        case .key(let id): key.keyID == UUIDValue(id)
         case .plan(let id): key.planID == id
         }
     }

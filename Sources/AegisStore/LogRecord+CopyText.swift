@@ -18,9 +18,9 @@ extension LogRecord {
     /// Appends this record as one line.
     public func appendCopyLine(to out: inout [UInt8]) {
         Self.appendCopyLine(
-            idLength: Self.maxFieldLength(id), at: at, tenantID: tenantID, keyID: keyID, reason: reason,
-            status: status, method: method, path: path, clientIP: clientIP, cost: cost, quotaMonth: quotaMonth,
-            quotaUsed: quotaUsed, to: &out
+            idLength: Self.maxFieldLength(id), at: at, tenantID: tenantID, keyID: keyID.flatMap(UUIDValue.init),
+            reason: reason, status: status, method: method, path: path, clientIP: clientIP, cost: cost,
+            quotaMonth: quotaMonth, quotaUsed: quotaUsed, to: &out
         ) { $0.writeCopyText(id) }
     }
 
@@ -28,7 +28,7 @@ extension LogRecord {
     /// would give: the daemon spools every decision this way, writing the id's text in place
     /// rather than building a string for it.
     public static func appendCopyLine(
-        id: UUIDv7, at: Int64, tenantID: String?, keyID: String?, reason: Reason, status: Int, method: String?,
+        id: UUIDv7, at: Int64, tenantID: String?, keyID: UUIDValue?, reason: Reason, status: Int, method: String?,
         path: String?, clientIP: String?, cost: Int, quotaMonth: Int?, quotaUsed: Int64?, to out: inout [UInt8]
     ) {
         appendCopyLine(
@@ -63,12 +63,12 @@ extension LogRecord {
     }
 
     private static func appendCopyLine(
-        idLength: Int, at: Int64, tenantID: String?, keyID: String?, reason: Reason, status: Int, method: String?,
+        idLength: Int, at: Int64, tenantID: String?, keyID: UUIDValue?, reason: Reason, status: Int, method: String?,
         path: String?, clientIP: String?, cost: Int, quotaMonth: Int?, quotaUsed: Int64?, to out: inout [UInt8],
         id writeID: (inout ByteWriter) -> Void
     ) {
         let textLength =
-            maxFieldLength(tenantID) + maxFieldLength(keyID) + maxFieldLength(method) + maxFieldLength(path)
+            maxFieldLength(tenantID) + UUIDValue.textLength + maxFieldLength(method) + maxFieldLength(path)
             + maxFieldLength(clientIP)
         out.appendWriting(maxCount: maxFixedLength + idLength + textLength) { writer in
             writer.write(copyVersion)
@@ -76,7 +76,8 @@ extension LogRecord {
             writeID(&writer)
             writer.writeCopyField(at)
             writer.writeCopyField(tenantID)
-            writer.writeCopyField(keyID)
+            writer.write(UInt8(ascii: "\t"))
+            keyID?.write(to: &writer)
             writer.writeCopyField(reason.rawValue)
             writer.writeCopyField(Int64(status))
             writer.writeCopyField(method)

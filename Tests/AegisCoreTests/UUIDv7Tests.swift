@@ -90,3 +90,29 @@ import Testing
         #expect(UUIDv7(id.description) == id)
     }
 }
+
+@Suite struct UUIDValueTests {
+    @Test(arguments: [
+        "0193a5a8-0000-7000-8000-000000000001", "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    ])
+    func readsAnyVersionAndWritesItBackAsPostgreSQLDoes(text: String) throws {
+        let value = try #require(UUIDValue(text))
+        #expect(value.text == text)
+        #expect(UUIDValue(text.uppercased()) == value)
+    }
+
+    @Test(arguments: [
+        "", "0193a5a8-0000-7000-8000-00000000000", "0193a5a8-0000-7000-8000-0000000000012",
+        "0193a5a8_0000-7000-8000-000000000001", "0193a5a8-0000-7000-8000-00000000000g", "k1",
+    ])
+    func refusesAnythingElse(text: String) {
+        #expect(UUIDValue(text) == nil)
+    }
+
+    @Test func aVersion7UUIDIsTheSameValue() throws {
+        let made = UUIDv7.next()
+        #expect(made.value == UUIDValue(made.description))
+        #expect(UUIDv7(made.value.text) == made)
+    }
+}

@@ -15,13 +15,22 @@ import Testing
 
     @Test func lineFormatRoundTripsEveryField() {
         let tricky = LogRecord(
-            id: UUIDv7.next().description, at: 42, tenantID: nil, keyID: "k", reason: .rateExceeded, status: 429,
+            id: UUIDv7.next().description, at: 42, tenantID: nil, keyID: UUIDv7.next().description,
+            reason: .rateExceeded, status: 429,
             method: "GET", path: "/a\tb\nc\\d\re ü", clientIP: "::1", cost: 3, quotaMonth: 202_612, quotaUsed: 9)
         let bytes = lines([tricky])
         #expect(bytes.last == 0x0A)
         #expect(!bytes.dropLast().contains(0x0A))
         #expect(LogRecord(copyLine: bytes.dropLast()) == tricky)
         #expect(LogRecord(copyLine: ArraySlice("2\tnot\ta\trecord".utf8)) == nil)
+    }
+
+    /// `api_key_id` is a uuid column, so a key id that is no UUID would fail the whole batch's COPY.
+    @Test func aKeyIDThatIsNoUUIDIsLeftOut() {
+        var record = LogRecord(id: UUIDv7.next().description, at: 42, keyID: "k", reason: .ok, status: 200)
+        let bytes = lines([record])
+        record.keyID = nil
+        #expect(LogRecord(copyLine: bytes.dropLast()) == record)
     }
 
     @Test func copiedLinesStoreWhatTheRecordsSay() throws {

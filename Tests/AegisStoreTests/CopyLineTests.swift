@@ -7,7 +7,7 @@ import Testing
 /// built by joining escaped strings, for many random records.
 @Suite struct CopyLineTests {
     /// The line as the format describes it: version, then every field tab-separated, escaped,
-    /// empty when absent, and a newline.
+    /// empty when absent, and a newline. The key id is a uuid column: anything but a UUID is absent.
     private func referenceLine(_ record: LogRecord) -> [UInt8] {
         func text(_ value: String?) -> String {
             guard let value else { return "" }
@@ -25,7 +25,8 @@ import Testing
             return escaped
         }
         let fields = [
-            "1", text(record.id), String(record.at), text(record.tenantID), text(record.keyID),
+            "1", text(record.id), String(record.at), text(record.tenantID),
+            record.keyID.flatMap(UUIDValue.init)?.text ?? "",
             record.reason.rawValue, String(record.status), text(record.method), text(record.path),
             text(record.clientIP), String(record.cost), record.quotaMonth.map { String($0) } ?? "",
             record.quotaUsed.map { String($0) } ?? "",
@@ -37,6 +38,16 @@ import Testing
         let pieces = ["a", "/v1/items", "\t", "\n", "\r", "\\", "\0", "ü", "😀", " ", "0193a5a8-7a4e-7cc0-8000"]
         guard Int.random(in: 0..<5, using: &random) > 0 else { return nil }
         return (0..<Int.random(in: 0...5, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+    }
+
+    private func keyID(_ random: inout SeededGenerator) -> String? {
+        let id = UUIDValue(high: random.next(), low: random.next()).text
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0: return nil
+        case 1: return id
+        case 2: return id.uppercased()
+        default: return text(&random)
+        }
     }
 
     private func number(_ random: inout SeededGenerator) -> Int64 {
@@ -51,7 +62,7 @@ import Testing
                 milliseconds: number(&random), randA: UInt16.random(in: 0...0xFFFF, using: &random),
                 randB: random.next())
             let record = LogRecord(
-                id: id.description, at: number(&random), tenantID: text(&random), keyID: text(&random),
+                id: id.description, at: number(&random), tenantID: text(&random), keyID: keyID(&random),
                 reason: Reason.allCases.randomElement(using: &random)!, status: Int(number(&random)),
                 method: text(&random), path: text(&random), clientIP: text(&random), cost: Int(number(&random)),
                 quotaMonth: Bool.random(using: &random) ? Int(number(&random)) : nil,
@@ -60,9 +71,10 @@ import Testing
             record.appendCopyLine(to: &fromRecord)
             var fromParts: [UInt8] = [7]
             LogRecord.appendCopyLine(
-                id: id, at: record.at, tenantID: record.tenantID, keyID: record.keyID, reason: record.reason,
-                status: record.status, method: record.method, path: record.path, clientIP: record.clientIP,
-                cost: record.cost, quotaMonth: record.quotaMonth, quotaUsed: record.quotaUsed, to: &fromParts)
+                id: id, at: record.at, tenantID: record.tenantID, keyID: record.keyID.flatMap(UUIDValue.init),
+                reason: record.reason, status: record.status, method: record.method, path: record.path,
+                clientIP: record.clientIP, cost: record.cost, quotaMonth: record.quotaMonth,
+                quotaUsed: record.quotaUsed, to: &fromParts)
             #expect(fromRecord == [7] + referenceLine(record))
             #expect(fromParts == fromRecord)
         }
