@@ -32,9 +32,9 @@
 -- 2^53, where Lua's doubles stop counting in ones.
 --
 -- Cost: every command costs Redis time, so the common paths issue few. An admission is TIME,
--- HMGET, ZADD, HSET and PEXPIRE, plus ZRANGEBYSCORE, ZRANGE and ZREMRANGEBYRANK when the oldest
--- admission has left the window since the last write; a denial is TIME and HMGET (and those two
--- reads).
+-- HMGET, ZADD, HSET and PEXPIRE, plus ZRANGEBYSCORE, ZCARD, ZRANGE and ZREMRANGEBYRANK when the
+-- oldest admission has left the window since the last write; a denial is TIME and HMGET (and those
+-- three reads).
 
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local call, format, match, tonumber = redis.call, string.format, string.match, tonumber
