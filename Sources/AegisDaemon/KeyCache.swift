@@ -150,10 +150,11 @@ struct KeyCache<Waiter> {
     mutating func affected(by change: ChangeNotice) -> [KeyDigest] {
         var digests: [KeyDigest] = []
         var stale: [KeyDigest] = []
+        let matches = change.matcher()
         for (digest, entry) in entries {
             switch entry {
             case .known(let key):
-                if change.matches(key) { digests.append(digest) }
+                if matches(key) { digests.append(digest) }
             case .unknown:
                 if case .key = change { stale.append(digest) }
             case .loading:
@@ -183,11 +184,17 @@ enum ChangeNotice: Sendable, Equatable {
     case key(String)
     case plan(String)
 
-    func matches(_ key: CachedKey) -> Bool {
+    /// Whether a cached key follows this change; the notice's key id is parsed once here, not once
+    /// for every cached key it is held against.
+    func matcher() -> (CachedKey) -> Bool {
         switch self {
-        case .tenant(let id): key.tenantID == id
-        case .key(let id): key.keyID == UUIDValue(id)
-        case .plan(let id): key.planID == id
+        case .tenant(let id):
+            return { $0.tenantID == id }
+        case .key(let id):
+            let changed = UUIDValue(id)
+            return { $0.keyID == changed }
+        case .plan(let id):
+            return { $0.planID == id }
         }
     }
 }

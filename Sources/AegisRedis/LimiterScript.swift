@@ -58,15 +58,15 @@ public enum LimiterScript {
         let prefix = useEval ? script.evalPrefix : script.evalshaPrefix
         let tenantLength = tenantID.utf8.count
         let capacity =
-            prefix.count + keySuffixes.count * (tenantLength + 4 + RESPScratch.maximumIntegerBulk)
-            + 7 * RESPScratch.maximumIntegerBulk
-        RESPScratch.append(to: &buffer, capacity: capacity) { out in
+            prefix.count + keySuffixes.count * (tenantLength + 4 + ByteWriter.maximumIntegerBulk)
+            + argumentCount * ByteWriter.maximumIntegerBulk
+        buffer.appendWriting(maxCount: capacity) { out in
             out.write(prefix)
             for suffix in keySuffixes {
-                out.writeHeader(UInt8(ascii: "$"), tenantLength + 4)
+                out.writeRESPHeader(UInt8(ascii: "$"), tenantLength + 4)
                 out.write(UInt8(ascii: "{"))
-                out.write(tenantID)
-                out.write(suffix)
+                out.writeUTF8(tenantID)
+                out.writeUTF8(suffix)
                 out.writeCRLF()
             }
             out.writeBulk(clamped(Int64(plan.burstRPS)))

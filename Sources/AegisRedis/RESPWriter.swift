@@ -1,3 +1,5 @@
+import AegisCore
+
 /// Encodes Redis commands as RESP arrays of bulk strings, appending straight to a caller's buffer.
 ///
 /// Built for an event loop's write buffer: nothing is allocated besides the buffer's own growth,
@@ -13,24 +15,18 @@
 public enum RESPWriter {
     /// Starts a command of `count` arguments: `*<count>\r\n`.
     public static func appendArrayHeader(count: Int, to buffer: inout [UInt8]) {
-        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) {
-            $0.writeHeader(UInt8(ascii: "*"), count)
+        buffer.appendWriting(maxCount: ByteWriter.maximumIntegerBulk) {
+            $0.writeRESPHeader(UInt8(ascii: "*"), count)
         }
     }
 
     /// Appends one argument holding the UTF-8 of `string`.
     public static func appendBulk(_ string: String, to buffer: inout [UInt8]) {
         let length = string.utf8.count
-        if length <= smallArgument {
-            RESPScratch.append(to: &buffer, capacity: length + RESPScratch.maximumIntegerBulk) {
-                $0.writeHeader(UInt8(ascii: "$"), length)
-                $0.write(string)
-                $0.writeCRLF()
-            }
-        } else {
-            appendBulkHeader(length: length, to: &buffer)
-            appendRaw(string, to: &buffer)
-            appendCRLF(to: &buffer)
+        buffer.appendWriting(maxCount: length + ByteWriter.maximumIntegerBulk) {
+            $0.writeRESPHeader(UInt8(ascii: "$"), length)
+            $0.writeUTF8(string)
+            $0.writeCRLF()
         }
     }
 
@@ -46,7 +42,7 @@ public enum RESPWriter {
 
     /// Appends one argument holding `value` in decimal, as Redis expects numbers.
     public static func appendBulk(_ value: Int64, to buffer: inout [UInt8]) {
-        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) { $0.writeBulk(value) }
+        buffer.appendWriting(maxCount: ByteWriter.maximumIntegerBulk) { $0.writeBulk(value) }
     }
 
     /// Appends one argument holding `value` in decimal.
@@ -65,8 +61,8 @@ public enum RESPWriter {
     /// Appends `$<length>\r\n`; the caller must follow it with exactly `length` bytes and a CRLF.
     /// Lets one argument be written in pieces, such as a key built from a prefix and a name.
     public static func appendBulkHeader(length: Int, to buffer: inout [UInt8]) {
-        RESPScratch.append(to: &buffer, capacity: RESPScratch.maximumIntegerBulk) {
-            $0.writeHeader(UInt8(ascii: "$"), length)
+        buffer.appendWriting(maxCount: ByteWriter.maximumIntegerBulk) {
+            $0.writeRESPHeader(UInt8(ascii: "$"), length)
         }
     }
 
@@ -83,7 +79,4 @@ public enum RESPWriter {
         buffer.append(UInt8(ascii: "\r"))
         buffer.append(UInt8(ascii: "\n"))
     }
-
-    /// Arguments up to this size are framed on the stack and appended in one piece.
-    private static let smallArgument = 512
 }
